@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: set-up, lint, format check, types, then pytest on
+# SQLite and on a PostgreSQL cluster the tests start themselves.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+echo "== ruff check";  .venv/bin/ruff check src tests bench
+echo "== ruff format"; .venv/bin/ruff format --check src tests bench
+echo "== mypy";        .venv/bin/mypy src/labelwise/labeling
+echo "== pytest"
+.venv/bin/pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,66 @@
+"""Annotations of a task, one annotation, and its history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from labelwise import policies
+from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
+from labelwise.api.router import Router
+from labelwise.db.models import Annotation, User
+from labelwise.io import ls_json
+from labelwise.services import annotations, projects, tasks
+
+router = Router(tags=["annotations"])
+
+
+def _may_change(user: User, ann: Annotation) -> None:
+    if ann.completed_by_id != user.id:
+        policies.require(user, "annotation.change_any")
+
+
+@router.get("/api/tasks/{task_id}/annotations")
+def list_annotations(task_id: int, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
+    task = tasks.get(db, task_id)
+    policies.require(user, "task.view", projects.get(db, task.project_id))
+    return [ls_json.annotation(a) for a in annotations.for_task(db, task)]
+
+
+@router.post("/api/tasks/{task_id}/annotations", status_code=201)
+def create_annotation(task_id: int, body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    task = tasks.get(db, task_id)
+    policies.require(user, "annotate", projects.get(db, task.project_id))
+    return ls_json.annotation(annotations.create(db, task, user, json_object(body)))
+
+
+@router.get("/api/annotations/{annotation_id}")
+def get_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    ann = annotations.get(db, annotation_id)
+    policies.require(user, "task.view", projects.get(db, ann.project_id))
+    return ls_json.annotation(ann)
+
+
+@router.patch("/api/annotations/{annotation_id}")
+def update_annotation(
+    annotation_id: int, body: JsonBody, user: CurrentUser, db: SessionDep
+) -> dict[str, Any]:
+    ann = annotations.get(db, annotation_id)
+    _may_change(user, ann)
+    return ls_json.annotation(annotations.update(db, ann, user, json_object(body)))
+
+
+@router.delete("/api/annotations/{annotation_id}", status_code=204)
+def delete_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> Response:
+    ann = annotations.get(db, annotation_id)
+    _may_change(user, ann)
+    annotations.delete_one(db, ann, user)
+    return Response(status_code=204)
+
+
+@router.get("/api/annotation-history")
+def annotation_history(annotation: int, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
+    ann = annotations.get(db, annotation)
+    policies.require(user, "task.view", projects.get(db, ann.project_id))
+    return [ls_json.history(h) for h in annotations.history(db, annotation)]

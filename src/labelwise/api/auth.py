@@ -1,0 +1,118 @@
+"""Log in and out, the caller's identity, legacy tokens and personal access tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request, Response
+
+from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
+from labelwise.api.router import Router
+from labelwise.api.serializers import user as user_out
+from labelwise.io.ls_json import iso
+from labelwise.services import sessions, tokens, users
+from labelwise.services.errors import Invalid, NotAuthenticated
+
+router = Router(tags=["auth"])
+
+
+@router.post("/api/auth/login")
+async def login(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
+    """JSON `{email, password}` or a form post; sets the session and CSRF cookies."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        from labelwise.api.deps import json_body
+
+        body = json_object(await json_body(request))
+    else:
+        body = dict(await request.form())
+    email, password = body.get("email"), body.get("password")
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise Invalid("email and password are required", {"email": ["required"], "password": ["required"]})
+    user = users.by_email(db, email)
+    if user is None or not user.is_active or not users.verify_password(user, password):
+        raise NotAuthenticated("wrong email or password")
+    value, csrf = sessions.issue(user, request.app.state.secret)
+    from labelwise.api.responses import JSON
+
+    response = JSON({"id": user.id, "email": user.email, "csrf_token": csrf})
+    secure = request.url.scheme == "https"
+    age = settings.session_days * 86400
+    response.set_cookie(
+        sessions.SESSION_COOKIE, value, max_age=age, httponly=True, samesite="lax", secure=secure
+    )
+    response.set_cookie(
+        sessions.CSRF_COOKIE, csrf, max_age=age, httponly=False, samesite="lax", secure=secure
+    )
+    return response
+
+
+@router.post("/api/auth/logout")
+def logout(user: CurrentUser) -> Response:
+    from labelwise.api.responses import JSON
+
+    response = JSON({"detail": "logged out"})
+    response.delete_cookie(sessions.SESSION_COOKIE)
+    response.delete_cookie(sessions.CSRF_COOKIE)
+    return response
+
+
+@router.get("/api/current-user/whoami")
+def whoami(user: CurrentUser) -> dict[str, Any]:
+    return user_out(user)
+
+
+@router.get("/api/current-user/token")
+def current_token(user: CurrentUser) -> dict[str, Any]:
+    return {"token": user.token}
+
+
+@router.post("/api/current-user/reset-token")
+def reset_token(user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    return {"token": users.reset_token(db, user)}
+
+
+@router.get("/api/token")
+def list_tokens(user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
+    return [
+        {"id": t.id, "token": None, "created_at": iso(t.created_at), "expires_at": iso(t.expires_at)}
+        for t in tokens.list_personal(db, user)
+    ]
+
+
+@router.post("/api/token", status_code=201)
+def create_token(
+    user: CurrentUser, db: SessionDep, settings: SettingsDep, request: Request
+) -> dict[str, Any]:
+    row, token = tokens.create_personal(db, user, request.app.state.secret, settings.personal_token_days)
+    return {
+        "id": row.id,
+        "token": token,
+        "created_at": iso(row.created_at),
+        "expires_at": iso(row.expires_at),
+    }
+
+
+@router.post("/api/token/refresh")
+def refresh(body: JsonBody, db: SessionDep, settings: SettingsDep, request: Request) -> dict[str, Any]:
+    data = json_object(body)
+    refresh_token = data.get("refresh")
+    if not isinstance(refresh_token, str):
+        raise Invalid("refresh is required", {"refresh": ["required"]})
+    access = tokens.refresh_access(db, refresh_token, request.app.state.secret, settings.access_token_minutes)
+    return {"access": access}
+
+
+@router.post("/api/token/blacklist", status_code=204)
+def blacklist(body: JsonBody, db: SessionDep, request: Request) -> Response:
+    data = json_object(body)
+    refresh_token = data.get("refresh")
+    if not isinstance(refresh_token, str):
+        raise Invalid("refresh is required", {"refresh": ["required"]})
+    tokens.revoke_by_refresh(db, refresh_token, request.app.state.secret)
+    return Response(status_code=204)
+
+
+@router.delete("/api/token/{token_id}", status_code=204)
+def revoke(token_id: int, user: CurrentUser, db: SessionDep) -> Response:
+    tokens.revoke(db, user, token_id)
+    return Response(status_code=204)

@@ -1,0 +1,84 @@
+"""Tasks: paged lists in Label Studio's shape, one task, edits and deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from labelwise import policies
+from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
+from labelwise.api.router import Router
+from labelwise.io import ls_json
+from labelwise.services import projects, tasks
+from labelwise.services.errors import Invalid, NotFound
+
+router = Router(tags=["tasks"])
+
+
+@router.get("/api/tasks")
+def list_tasks(
+    user: CurrentUser,
+    db: SessionDep,
+    project: int | None = None,
+    page: int = 1,
+    page_size: int = 100,
+    fields: str = "all",
+) -> dict[str, Any]:
+    """`{tasks, total, total_annotations, total_predictions}`; a page past the end is a 404,
+    which is how Label Studio ends paging and what both SDK clients expect."""
+    if project is None:
+        raise Invalid("the project query parameter is required", {"project": ["required"]})
+    proj = projects.get(db, project)
+    policies.require(user, "task.view", proj)
+    rows = tasks.page(db, proj, page, page_size)
+    if not rows and page > 1:
+        raise NotFound("Invalid page.")
+    if fields == "task_only":
+        out = [ls_json.task(t, None, None) for t in rows]
+    else:
+        anns, preds = tasks.related(db, [t.id for t in rows])
+        out = [ls_json.task(t, anns.get(t.id, []), preds.get(t.id, [])) for t in rows]
+    return {
+        "tasks": out,
+        "total": proj.task_number,
+        "total_annotations": proj.total_annotations_number,
+        "total_predictions": proj.total_predictions_number,
+    }
+
+
+@router.post("/api/tasks", status_code=201)
+def create_task(body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    data = json_object(body)
+    project_id = data.get("project")
+    if not isinstance(project_id, int):
+        raise Invalid("project is required", {"project": ["required"]})
+    project = projects.get(db, project_id)
+    policies.require(user, "project.import", project)
+    task = tasks.create(db, project, user, data)
+    return ls_json.task(task, [], [])
+
+
+@router.get("/api/tasks/{task_id}")
+def get_task(task_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    task = tasks.get(db, task_id)
+    policies.require(user, "task.view", projects.get(db, task.project_id))
+    anns, preds = tasks.related(db, [task.id])
+    return ls_json.task(task, anns.get(task.id, []), preds.get(task.id, []))
+
+
+@router.patch("/api/tasks/{task_id}")
+def update_task(task_id: int, body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    task = tasks.get(db, task_id)
+    policies.require(user, "task.change", projects.get(db, task.project_id))
+    task = tasks.update(db, task, user, json_object(body))
+    anns, preds = tasks.related(db, [task.id])
+    return ls_json.task(task, anns.get(task.id, []), preds.get(task.id, []))
+
+
+@router.delete("/api/tasks/{task_id}", status_code=204)
+def delete_task(task_id: int, user: CurrentUser, db: SessionDep) -> Response:
+    task = tasks.get(db, task_id)
+    policies.require(user, "task.delete", projects.get(db, task.project_id))
+    tasks.delete_one(db, task, user)
+    return Response(status_code=204)

@@ -1,0 +1,88 @@
+"""create_app(): the FastAPI application with its routers, error handlers and security headers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from labelwise import __version__
+from labelwise.api import annotations, auth, exports, imports, predictions, projects, system, tasks, users
+from labelwise.api.responses import JSON
+from labelwise.db.runtime import Database, open_database
+from labelwise.services.errors import ServiceError
+from labelwise.settings import Settings, get_settings
+
+ROUTERS = tuple(
+    m.router for m in (system, auth, users, projects, imports, exports, tasks, annotations, predictions)
+)
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def _error(status: int, detail: str, errors: dict[str, object] | None = None) -> JSON:
+    body: dict[str, object] = {"status_code": status, "detail": detail, "version": __version__}
+    if errors:
+        body["validation_errors"] = errors
+    return JSON(body, status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_: Request, exc: ServiceError) -> Response:
+        return _error(exc.status_code, exc.detail, exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> Response:
+        errors: dict[str, object] = {}
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+            errors.setdefault(loc or "request", []).append(err.get("msg", "invalid"))  # type: ignore[attr-defined]
+        first = next(iter(errors.items()), ("request", ["invalid"]))
+        return _error(400, f"{first[0]}: {first[1][0]}", errors)  # type: ignore[index]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> Response:
+        return _error(500, "internal server error")
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = database or open_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.engine.dispose()
+
+    app = FastAPI(title="Labelwise", version=__version__, lifespan=lifespan, default_response_class=JSON)
+    app.state.settings = settings
+    app.state.engine = db.engine
+    app.state.sessionmaker = db.sessionmaker
+    app.state.secret = settings.signing_secret()
+    _install_error_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

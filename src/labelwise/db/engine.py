@@ -1,0 +1,101 @@
+"""Engine and session factory for SQLite (embedded default) and PostgreSQL (psycopg 3)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    """WAL lets readers run while one writer commits; the busy timeout turns lock contention
+    into a short wait instead of an error; NORMAL sync is durable in WAL mode except on power loss."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.execute("PRAGMA mmap_size=268435456")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Emit BEGIN ourselves, IMMEDIATE for transactions marked as writes (see `begin_write`).
+
+    pysqlite's own transaction handling is disabled (see `make_engine`). A deferred transaction
+    that upgrades to a write lock after another writer committed fails at once in WAL mode
+    (SQLITE_BUSY_SNAPSHOT) instead of waiting on busy_timeout; taking the write lock up front
+    makes concurrent writers queue politely.
+    """
+    if conn.get_execution_options().get("sqlite_write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            json_serializer=_json_dumps,
+            json_deserializer=orjson.loads,
+            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
+            **kwargs,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(
+        url,
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+        pool_pre_ping=True,
+        **kwargs,
+    )
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def begin_write(db: Session) -> None:
+    """Mark the session's next transaction as a write; call before the first statement of a service.
+
+    On SQLite an open read transaction is committed first (it holds no changes) so the write
+    transaction can start with the lock taken. On PostgreSQL this is a no-op.
+    """
+    if db.get_bind().dialect.name != "sqlite":
+        return
+    if db.in_transaction():
+        conn = db.connection()
+        if conn.get_execution_options().get("sqlite_write"):
+            return
+        db.commit()
+    db.connection(execution_options={"sqlite_write": True})
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for command-line and background work: commit on success, roll back on error."""
+    db = factory()
+    try:
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()

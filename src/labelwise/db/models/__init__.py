@@ -1,0 +1,25 @@
+"""All tables; importing this module registers every model on `Base.metadata`."""
+
+from labelwise.db.base import Base
+from labelwise.db.models.activity import Activity
+from labelwise.db.models.annotations import Annotation, AnnotationHistory, Draft, Prediction
+from labelwise.db.models.projects import Project, ProjectMember
+from labelwise.db.models.tasks import Import, Task, TaskLock
+from labelwise.db.models.users import ROLES, ApiToken, User
+
+__all__ = [
+    "ROLES",
+    "Activity",
+    "Annotation",
+    "AnnotationHistory",
+    "ApiToken",
+    "Base",
+    "Draft",
+    "Import",
+    "Prediction",
+    "Project",
+    "ProjectMember",
+    "Task",
+    "TaskLock",
+    "User",
+]

@@ -1,0 +1,70 @@
+"""Tasks, task locks and imports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from labelwise.db.base import Base, JSONType, Timestamp, utcnow
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("project_id", "inner_id", name="uq_tasks_project_inner"),
+        # The queue scans unlabeled tasks of one project in id order.
+        Index("ix_tasks_queue", "project_id", "is_labeled", "id"),
+        Index("ix_tasks_project_hash", "project_id", "data_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    inner_id: Mapped[int] = mapped_column()
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    data_hash: Mapped[str | None] = mapped_column(String(32), default=None)
+    import_id: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+    is_labeled: Mapped[bool] = mapped_column(default=False)
+    total_annotations: Mapped[int] = mapped_column(default=0)
+    cancelled_annotations: Mapped[int] = mapped_column(default=0)
+    total_predictions: Mapped[int] = mapped_column(default=0)
+
+
+class TaskLock(Base):
+    """A short lease on a task handed out by the queue, so overlap is never exceeded."""
+
+    __tablename__ = "task_locks"
+    __table_args__ = (
+        UniqueConstraint("task_id", "user_id", name="uq_task_locks_task_user"),
+        Index("ix_task_locks_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    expire_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Import(Base):
+    __tablename__ = "imports"
+    __table_args__ = (Index("ix_imports_project", "project_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="created")
+    task_count: Mapped[int] = mapped_column(default=0)
+    annotation_count: Mapped[int] = mapped_column(default=0)
+    prediction_count: Mapped[int] = mapped_column(default=0)
+    duration: Mapped[float] = mapped_column(default=0.0)
+    file_upload_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    found_formats: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    data_columns: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp, default=None)

@@ -1,0 +1,110 @@
+"""Label Studio's JSON shapes of tasks, annotations and predictions.
+
+The REST API and the JSON exporter both speak these shapes, so they live in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from labelwise.db.models import Annotation, AnnotationHistory, Prediction, Task
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a `Z`; SQLite hands back naive datetimes, which are UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def annotation(a: Annotation) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "result": a.result,
+        "completed_by": a.completed_by_id,
+        "was_cancelled": a.was_cancelled,
+        "ground_truth": a.ground_truth,
+        "created_at": iso(a.created_at),
+        "updated_at": iso(a.updated_at),
+        "draft_created_at": iso(a.draft_created_at),
+        "lead_time": a.lead_time,
+        "prediction": {},
+        "result_count": len(a.result) if isinstance(a.result, list) else 0,
+        "unique_id": a.unique_id,
+        "import_id": a.import_id,
+        "last_action": a.last_action,
+        "bulk_created": False,
+        "task": a.task_id,
+        "project": a.project_id,
+        "updated_by": a.updated_by_id,
+        "parent_prediction": a.parent_prediction_id,
+        "parent_annotation": a.parent_annotation_id,
+        "last_created_by": None,
+    }
+
+
+def prediction(p: Prediction) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "result": p.result,
+        "model_version": p.model_version,
+        "created_ago": "",
+        "score": p.score,
+        "cluster": p.cluster,
+        "neighbors": None,
+        "mislabeling": p.mislabeling,
+        "created_at": iso(p.created_at),
+        "updated_at": iso(p.updated_at),
+        "model": None,
+        "model_run": None,
+        "task": p.task_id,
+        "project": p.project_id,
+    }
+
+
+def task(t: Task, anns: list[Annotation] | None, preds: list[Prediction] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": t.id,
+        "data": t.data,
+        "meta": t.meta,
+        "created_at": iso(t.created_at),
+        "updated_at": iso(t.updated_at),
+        "inner_id": t.inner_id,
+        "total_annotations": t.total_annotations,
+        "cancelled_annotations": t.cancelled_annotations,
+        "total_predictions": t.total_predictions,
+        "comment_count": 0,
+        "unresolved_comment_count": 0,
+        "last_comment_updated_at": None,
+        "project": t.project_id,
+        "updated_by": None,
+        "file_upload": None,
+        "comment_authors": [],
+        "is_labeled": t.is_labeled,
+        "overlap": 1,
+    }
+    if anns is not None:
+        out["annotations"] = [annotation(a) for a in anns]
+        out["drafts"] = []
+    if preds is not None:
+        out["predictions"] = [prediction(p) for p in preds]
+    return out
+
+
+def history(h: AnnotationHistory) -> dict[str, Any]:
+    return {
+        "id": h.id,
+        "annotation_id": h.annotation_id,
+        "task": h.task_id,
+        "project": h.project_id,
+        "created_by": h.user_id,
+        "action": h.action,
+        "result": h.result,
+        "was_cancelled": h.was_cancelled,
+        "ground_truth": h.ground_truth,
+        "lead_time": h.lead_time,
+        "created_at": iso(h.created_at),
+    }

@@ -1,0 +1,274 @@
+"""Turning a list of incoming task items into stored tasks, annotations and predictions.
+
+All or nothing: every item is checked against the project's config before the first row is
+written, and the rows are written in one transaction through the bulk path (`db/bulk.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from labelwise import labeling
+from labelwise.db import bulk
+from labelwise.db.engine import begin_write
+from labelwise.db.models import Import, Project, User
+from labelwise.services import activity, projects
+from labelwise.services.errors import Invalid
+
+MAX_REPORTED = 10
+TASK_COLUMNS = (
+    "id", "project_id", "inner_id", "data", "meta", "data_hash", "import_id", "created_at", "updated_at",
+    "is_labeled", "total_annotations", "cancelled_annotations", "total_predictions",
+)  # fmt: skip
+ANNOTATION_COLUMNS = (
+    "id", "task_id", "project_id", "completed_by_id", "result", "was_cancelled", "ground_truth", "lead_time",
+    "unique_id", "import_id", "created_at", "updated_at",
+)  # fmt: skip
+HISTORY_COLUMNS = (
+    "annotation_id", "task_id", "project_id", "user_id", "action", "result", "was_cancelled", "ground_truth",
+    "lead_time", "created_at",
+)  # fmt: skip
+PREDICTION_COLUMNS = (
+    "task_id", "project_id", "result", "score", "model_version", "mislabeling", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def data_hash(data: dict[str, Any]) -> str:
+    """A key-order independent fingerprint of task data, for de-duplication."""
+    return hashlib.blake2b(orjson.dumps(data, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+
+
+@dataclass
+class Item:
+    data: dict[str, Any]
+    meta: dict[str, Any]
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    predictions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    import_id: int
+    task_count: int
+    annotation_count: int
+    prediction_count: int
+    duration: float
+    task_ids: list[int]
+    data_columns: list[str]
+
+
+def _as_list(value: Any, where: str, errors: list[str]) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        errors.append(f"{where}: must be a list of objects")
+        return []
+    return value
+
+
+def parse_item(index: int, raw: Any, schema: labeling.Schema, errors: list[str]) -> Item | None:
+    """One incoming item: a flat data dict, or `{data, annotations, predictions, meta}`."""
+    where = f"item {index}"
+    if not isinstance(raw, dict):
+        errors.append(f"{where}: must be a JSON object, got {type(raw).__name__}")
+        return None
+    if isinstance(raw.get("data"), dict):
+        data = raw["data"]
+        meta = raw.get("meta") or {}
+        if not isinstance(meta, dict):
+            errors.append(f"{where}: meta must be an object")
+            return None
+        anns = _as_list(raw.get("annotations", raw.get("completions")), f"{where}: annotations", errors)
+        preds = _as_list(raw.get("predictions"), f"{where}: predictions", errors)
+        item = Item(data, meta, anns, preds)
+    else:
+        item = Item(raw, {})
+    missing = labeling.missing_data_keys(schema, item.data)
+    if missing:
+        keys = ", ".join(f"${k}" for k in missing)
+        errors.append(f"{where}: data lacks {keys} required by the labeling config")
+        return None
+    for kind, results in (("annotation", item.annotations), ("prediction", item.predictions)):
+        for j, obj in enumerate(results):
+            result = obj.get("result", [])
+            if kind == "annotation" and obj.get("was_cancelled") and not result:
+                continue
+            try:
+                labeling.validate_result(schema, item.data, result)
+            except labeling.InvalidResult as exc:
+                errors.append(f"{where}, {kind} {j}: {exc}")
+                return None
+            if kind == "prediction" and obj.get("score") is not None and not _is_number(obj.get("score")):
+                errors.append(f"{where}, prediction {j}: score must be a number")
+                return None
+    return item
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def parse_items(schema: labeling.Schema, raw_items: Any) -> list[Item]:
+    if isinstance(raw_items, dict):
+        raw_items = [raw_items]
+    if not isinstance(raw_items, list):
+        raise Invalid("tasks must be a JSON list of objects", {"tasks": ["expected a list"]})
+    errors: list[str] = []
+    items: list[Item] = []
+    for i, raw in enumerate(raw_items):
+        item = parse_item(i, raw, schema, errors)
+        if item is not None:
+            items.append(item)
+        if len(errors) >= MAX_REPORTED:
+            break
+    if errors:
+        more = " (first errors shown)" if len(errors) >= MAX_REPORTED else ""
+        raise Invalid(f"{len(errors)} invalid item(s){more}: {errors[0]}", {"tasks": errors})
+    return items
+
+
+def _user_ids(db: Session, items: list[Item], fallback: int) -> dict[Any, int]:
+    """Map `completed_by` values in imported annotations to existing users; unknown ones fall back."""
+    wanted = {a.get("completed_by") for it in items for a in it.annotations}
+    ids = {w for w in wanted if isinstance(w, int) and not isinstance(w, bool)}
+    emails = {w for w in wanted if isinstance(w, str)}
+    found: dict[Any, int] = {}
+    if ids:
+        found.update({i: i for i in db.scalars(select(User.id).where(User.id.in_(ids)))})
+    if emails:
+        found.update({e: i for e, i in db.execute(select(User.email, User.id).where(User.email.in_(emails)))})
+    return {w: found.get(w, fallback) for w in wanted}
+
+
+def store(db: Session, project: Project, user: User, items: list[Item]) -> Result:
+    """Write parsed items in the current transaction and commit."""
+    started = time.perf_counter()
+    begin_write(db)
+    now = datetime.now(UTC)
+    n = len(items)
+    imp = Import(project_id=project.id, user_id=user.id, status="completed", created_at=now)
+    db.add(imp)
+    db.flush()
+    last = db.execute(
+        update(Project)
+        .where(Project.id == project.id)
+        .values(last_inner_id=Project.last_inner_id + n)
+        .returning(Project.last_inner_id)
+    ).scalar_one()
+    first_inner = last - n + 1
+    task_ids = bulk.allocate_ids(db, "tasks", n)
+    max_ann = project.maximum_annotations
+    dumps = orjson.dumps
+    task_rows: list[tuple[Any, ...]] = []
+    ann_items: list[tuple[int, dict[str, Any]]] = []
+    pred_items: list[tuple[int, dict[str, Any]]] = []
+    columns: dict[str, None] = {}
+    with_annotations = 0
+    for k, item in enumerate(items):
+        tid = task_ids[k]
+        total = cancelled = 0
+        for a in item.annotations:
+            if a.get("was_cancelled"):
+                cancelled += 1
+            else:
+                total += 1
+            ann_items.append((tid, a))
+        for p in item.predictions:
+            pred_items.append((tid, p))
+        with_annotations += total > 0
+        if k < 1000:
+            columns.update(dict.fromkeys(item.data))
+        task_rows.append(
+            (
+                tid, project.id, first_inner + k, dumps(item.data).decode(), dumps(item.meta).decode(),
+                data_hash(item.data), imp.id, now, now, total >= max_ann, total, cancelled,
+                len(item.predictions),
+            )
+        )  # fmt: skip
+    bulk.insert_rows(db, "tasks", TASK_COLUMNS, task_rows)
+    n_ann, n_skip = _store_annotations(db, project, user, items, ann_items, imp.id, now)
+    _store_predictions(db, project, pred_items, now)
+    db.execute(
+        update(Project)
+        .where(Project.id == project.id)
+        .values(
+            task_number=Project.task_number + n,
+            total_annotations_number=Project.total_annotations_number + n_ann,
+            skipped_annotations_number=Project.skipped_annotations_number + n_skip,
+            total_predictions_number=Project.total_predictions_number + len(pred_items),
+            num_tasks_with_annotations=Project.num_tasks_with_annotations + with_annotations,
+        )
+    )
+    imp.task_count, imp.annotation_count, imp.prediction_count = n, len(ann_items), len(pred_items)
+    imp.data_columns = list(columns)
+    imp.duration = time.perf_counter() - started
+    imp.finished_at = datetime.now(UTC)
+    activity.record(db, user, "tasks.imported", "import", imp.id, {"tasks": n}, project.id)
+    db.commit()
+    return Result(imp.id, n, len(ann_items), len(pred_items), imp.duration, task_ids, list(columns))
+
+
+def _store_annotations(
+    db: Session,
+    project: Project,
+    user: User,
+    items: list[Item],
+    ann_items: list[tuple[int, dict[str, Any]]],
+    import_id: int,
+    now: datetime,
+) -> tuple[int, int]:
+    if not ann_items:
+        return 0, 0
+    users = _user_ids(db, items, user.id)
+    ids = bulk.allocate_ids(db, "annotations", len(ann_items))
+    rows: list[tuple[Any, ...]] = []
+    history: list[tuple[Any, ...]] = []
+    n_ann = n_skip = 0
+    for aid, (tid, a) in zip(ids, ann_items, strict=True):
+        result = orjson.dumps(a.get("result") or []).decode()
+        cancelled = bool(a.get("was_cancelled"))
+        n_skip += cancelled
+        n_ann += not cancelled
+        lead = a.get("lead_time") if _is_number(a.get("lead_time")) else None
+        who = users.get(a.get("completed_by"), user.id)
+        rows.append(
+            (aid, tid, project.id, who, result, cancelled, bool(a.get("ground_truth")), lead,
+             str(uuid.uuid4()), import_id, now, now)
+        )  # fmt: skip
+        history.append((aid, tid, project.id, who, "imported", result, cancelled, bool(a.get("ground_truth")),
+                        lead, now))  # fmt: skip
+    bulk.insert_rows(db, "annotations", ANNOTATION_COLUMNS, rows)
+    bulk.insert_rows(db, "annotation_history", HISTORY_COLUMNS, history)
+    return n_ann, n_skip
+
+
+def _store_predictions(
+    db: Session, project: Project, pred_items: list[tuple[int, dict[str, Any]]], now: datetime
+) -> None:
+    rows = [
+        (
+            tid, project.id, orjson.dumps(p.get("result") or []).decode(),
+            p.get("score") if _is_number(p.get("score")) else None,
+            str(p.get("model_version") or ""), 0.0, now, now,
+        )
+        for tid, p in pred_items
+    ]  # fmt: skip
+    bulk.insert_rows(db, "predictions", PREDICTION_COLUMNS, rows)
+
+
+def import_items(db: Session, project: Project, user: User, raw_items: Any) -> Result:
+    items = parse_items(projects.schema(project), raw_items)
+    return store(db, project, user, items)
+
+
+def get(db: Session, project: Project, import_id: int) -> Import | None:
+    return db.scalar(select(Import).where(Import.id == import_id, Import.project_id == project.id))

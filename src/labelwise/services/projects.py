@@ -1,0 +1,132 @@
+"""Projects: creation, settings, the parsed labeling config, deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from labelwise import labeling
+from labelwise.db.engine import begin_write
+from labelwise.db.models import Project, User
+from labelwise.services import activity
+from labelwise.services.errors import Invalid, NotFound
+
+DEFAULT_CONFIG = "<View></View>"
+
+# Fields a client may set on create/patch, with the type each must have.
+EDITABLE: dict[str, type | tuple[type, ...]] = {
+    "title": str,
+    "description": str,
+    "label_config": str,
+    "expert_instruction": str,
+    "show_instruction": bool,
+    "show_skip_button": bool,
+    "enable_empty_annotation": bool,
+    "show_annotation_history": bool,
+    "maximum_annotations": int,
+    "sampling": str,
+    "is_published": bool,
+    "is_draft": bool,
+    "color": str,
+    "model_version": str,
+}
+SAMPLINGS = ("Sequential sampling", "Uniform sampling", "Uncertainty sampling")
+MAX_TITLE = 255
+
+
+def schema(project: Project) -> labeling.Schema:
+    """The parsed config; parsing is cached by config text inside `labeling`."""
+    return labeling.parse_config(project.label_config or DEFAULT_CONFIG)
+
+
+def validate_config(xml: str) -> labeling.Schema:
+    try:
+        return labeling.parse_config(xml)
+    except labeling.ConfigError as exc:
+        raise Invalid(f"label_config: {exc}", {"label_config": [str(exc)]}) from exc
+
+
+def get(db: Session, project_id: int) -> Project:
+    project = db.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} not found")
+    return project
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key, value in fields.items():
+        want = EDITABLE.get(key)
+        if want is None:
+            continue  # Label Studio clients send many read-only or unsupported fields; ignore them
+        if value is None and key in ("description", "expert_instruction", "model_version"):
+            value = ""
+        if (want is int and isinstance(value, bool)) or not isinstance(value, want):
+            errors[key] = [f"must be {want.__name__ if isinstance(want, type) else want}"]
+            continue
+        out[key] = value
+    if "title" in out and len(out["title"]) > MAX_TITLE:
+        errors["title"] = [f"at most {MAX_TITLE} characters"]
+    if "maximum_annotations" in out and not 1 <= out["maximum_annotations"] <= 1000:
+        errors["maximum_annotations"] = ["must be between 1 and 1000"]
+    if "sampling" in out and out["sampling"] not in SAMPLINGS:
+        errors["sampling"] = [f"must be one of {', '.join(SAMPLINGS)}"]
+    if errors:
+        first = next(iter(errors))
+        raise Invalid(f"{first}: {errors[first][0]}", errors)
+    if "label_config" in out:
+        validate_config(out["label_config"])
+    return out
+
+
+def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
+    begin_write(db)
+    values = _clean(fields)
+    project = Project(created_by_id=user.id, settings={}, **values)
+    db.add(project)
+    db.flush()
+    activity.record(db, user, "project.created", "project", project.id, {"title": project.title}, project.id)
+    db.commit()
+    return project
+
+
+def update(db: Session, project: Project, user: User, fields: dict[str, Any]) -> Project:
+    begin_write(db)
+    values = _clean(fields)
+    for key, value in values.items():
+        setattr(project, key, value)
+    if "maximum_annotations" in values:
+        from labelwise.services import counters
+
+        counters.relabel_project(db, project)
+    activity.record(
+        db, user, "project.updated", "project", project.id, {"fields": sorted(values)}, project.id
+    )
+    db.commit()
+    return project
+
+
+def delete(db: Session, project: Project, user: User) -> None:
+    begin_write(db)
+    activity.record(db, user, "project.deleted", "project", project.id, {"title": project.title}, project.id)
+    db.delete(project)
+    db.commit()
+
+
+def page(db: Session, page: int, page_size: int, ordering: str = "-id") -> tuple[int, list[Project]]:
+    total = db.scalar(select(func.count()).select_from(Project)) or 0
+    order = Project.id.desc() if ordering.startswith("-") else Project.id.asc()
+    rows = db.scalars(select(Project).order_by(order).offset((page - 1) * page_size).limit(page_size))
+    return total, list(rows)
+
+
+def get_for_task(task: Any) -> Project:
+    """The project of a task loaded in the same session."""
+    from sqlalchemy.orm import object_session
+
+    db = object_session(task)
+    assert db is not None
+    return get(db, task.project_id)

@@ -1,0 +1,126 @@
+"""Tasks: paging through a project, reading one with its annotations, editing and deleting."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from labelwise import labeling
+from labelwise.db.engine import begin_write
+from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
+from labelwise.services import activity, counters, projects
+from labelwise.services.errors import Invalid, NotFound
+
+MAX_PAGE_SIZE = 10_000
+
+
+def get(db: Session, task_id: int) -> Task:
+    task = db.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} not found")
+    return task
+
+
+def page(db: Session, project: Project, page: int, page_size: int) -> list[Task]:
+    """One page of a project's tasks in inner_id order.
+
+    While no task of the project was ever deleted, inner ids run 1..N without gaps, so page k is
+    an index range scan however deep it is; otherwise fall back to an offset over the index.
+    """
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise Invalid(
+            f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}",
+            {"page_size": [f"between 1 and {MAX_PAGE_SIZE}"]},
+        )
+    q = select(Task).where(Task.project_id == project.id)
+    start = (page - 1) * page_size
+    if project.deleted_tasks == 0:
+        q = q.where(Task.inner_id > start, Task.inner_id <= start + page_size).order_by(Task.inner_id)
+    else:
+        q = q.order_by(Task.inner_id).offset(start).limit(page_size)
+    return list(db.scalars(q))
+
+
+def related(
+    db: Session, task_ids: list[int]
+) -> tuple[dict[int, list[Annotation]], dict[int, list[Prediction]]]:
+    """Annotations and predictions of many tasks in two queries (no query per task)."""
+    anns: dict[int, list[Annotation]] = defaultdict(list)
+    preds: dict[int, list[Prediction]] = defaultdict(list)
+    if not task_ids:
+        return anns, preds
+    for a in db.scalars(select(Annotation).where(Annotation.task_id.in_(task_ids)).order_by(Annotation.id)):
+        anns[a.task_id].append(a)
+    for p in db.scalars(select(Prediction).where(Prediction.task_id.in_(task_ids)).order_by(Prediction.id)):
+        preds[p.task_id].append(p)
+    return anns, preds
+
+
+def create(db: Session, project: Project, user: User, body: dict[str, Any]) -> Task:
+    from labelwise.services import imports
+
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise Invalid("data must be an object", {"data": ["expected an object"]})
+    item = {"data": data, "meta": body.get("meta") or {}}
+    result = imports.import_items(db, project, user, [item])
+    return get(db, result.task_ids[0])
+
+
+def update(db: Session, task: Task, user: User, body: dict[str, Any]) -> Task:
+    begin_write(db)
+    if "data" in body:
+        data = body["data"]
+        if not isinstance(data, dict):
+            raise Invalid("data must be an object", {"data": ["expected an object"]})
+        project = projects.get(db, task.project_id)
+        missing = labeling.missing_data_keys(projects.schema(project), data)
+        if missing:
+            raise Invalid(
+                f"data lacks {', '.join('$' + k for k in missing)} required by the labeling config",
+                {"data": [f"missing key {k}" for k in missing]},
+            )
+        from labelwise.services.imports import data_hash
+
+        task.data = data
+        task.data_hash = data_hash(data)
+    if "meta" in body:
+        if not isinstance(body["meta"], dict):
+            raise Invalid("meta must be an object", {"meta": ["expected an object"]})
+        task.meta = body["meta"]
+    activity.record(db, user, "task.updated", "task", task.id, None, task.project_id)
+    db.commit()
+    return task
+
+
+def delete_one(db: Session, task: Task, user: User) -> None:
+    begin_write(db)
+    counters.tasks_removed(
+        db,
+        task.project_id,
+        1,
+        task.total_annotations,
+        task.cancelled_annotations,
+        task.total_predictions,
+        int(task.total_annotations > 0),
+    )
+    db.execute(delete(Draft).where(Draft.task_id == task.id))
+    db.execute(delete(Task).where(Task.id == task.id))
+    activity.record(db, user, "task.deleted", "task", task.id, None, task.project_id)
+    db.commit()
+
+
+def delete_all(db: Session, project: Project, user: User) -> int:
+    begin_write(db)
+    n = project.task_number
+    db.execute(delete(Task).where(Task.project_id == project.id))
+    project.task_number = 0
+    project.deleted_tasks += max(n, 1)
+    project.total_annotations_number = project.skipped_annotations_number = 0
+    project.total_predictions_number = project.num_tasks_with_annotations = 0
+    activity.record(db, user, "tasks.deleted_all", "project", project.id, {"tasks": n}, project.id)
+    db.commit()
+    return n

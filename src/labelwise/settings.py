@@ -1,0 +1,77 @@
+"""One settings object for the whole process, read from `LABELWISE_*` environment variables.
+
+The data directory holds the SQLite database, uploaded media and the per-installation secret; the
+secret is generated on first use so no two installations share a signing key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("labelwise", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LABELWISE_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    secret_key: str | None = None
+    access_token_minutes: int = 5
+    personal_token_days: int = 3650
+    session_days: int = 14
+    signup_enabled: bool = True
+    max_import_bytes: int = 1 << 30
+    lock_seconds: int = 600
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data directory.
+
+        Plain `postgresql://` URLs are mapped to the psycopg 3 driver so users can paste the URL
+        their hosting provider gives them.
+        """
+        url = self.database_url or f"sqlite:///{self.data_dir / 'labelwise.sqlite3'}"
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def signing_secret(self) -> str:
+        """The secret that signs JWTs and session cookies.
+
+        Read from the environment if set, else from `<data_dir>/secret_key`, created with 0600
+        permissions on first start. Never a constant in the code.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.ensure_data_dir() / "secret_key"
+        if not path.exists():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process won the race; use its secret
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,90 @@
+"""Annotations and predictions: validation, counters, history, the next-task queue."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.test_tasks_and_import import choice, make_project
+
+
+def _tasks(client: TestClient, pid: int, n: int) -> list[int]:
+    r = client.post(f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": f"t{i}"} for i in range(n)])
+    return list(r.json()["task_ids"])
+
+
+def test_annotation_crud_updates_counters_and_history(client: TestClient) -> None:
+    pid = make_project(client)
+    (tid,) = _tasks(client, pid, 1)
+    r = client.post(f"/api/tasks/{tid}/annotations/", json={"result": [choice("pos")], "lead_time": 2.5})
+    assert r.status_code == 201, r.text
+    ann = r.json()
+    assert ann["task"] == tid and ann["lead_time"] == 2.5 and ann["completed_by"] is not None
+    task = client.get(f"/api/tasks/{tid}").json()
+    assert task["total_annotations"] == 1 and task["is_labeled"] is True
+    r = client.patch(f"/api/annotations/{ann['id']}", json={"result": [choice("neg")]})
+    assert r.status_code == 200 and r.json()["result"] == [choice("neg")]
+    history = client.get("/api/annotation-history", params={"annotation": ann["id"]}).json()
+    assert [h["action"] for h in history] == ["created", "updated"]
+    assert history[0]["result"] == [choice("pos")] and history[1]["result"] == [choice("neg")]
+    assert client.delete(f"/api/annotations/{ann['id']}").status_code == 204
+    p = client.get(f"/api/projects/{pid}").json()
+    assert p["total_annotations_number"] == 0 and p["num_tasks_with_annotations"] == 0
+    history = client.get("/api/annotation-history", params={"annotation": ann["id"]})
+    assert history.status_code == 404  # the annotation is gone; its history rows stay in the table
+
+
+def test_bad_result_is_400_naming_region_and_field(client: TestClient) -> None:
+    pid = make_project(client)
+    (tid,) = _tasks(client, pid, 1)
+    r = client.post(f"/api/tasks/{tid}/annotations/", json={"result": [choice("pos"), choice("maybe")]})
+    assert r.status_code == 400
+    detail = r.json()["detail"]
+    assert "maybe" in detail and "1" in detail
+    bad_name = {"from_name": "ghost", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}
+    r = client.post(f"/api/tasks/{tid}/annotations/", json={"result": [bad_name]})
+    assert r.status_code == 400 and "ghost" in r.json()["detail"]
+    assert client.get(f"/api/tasks/{tid}").json()["total_annotations"] == 0
+
+
+def test_skip_counts_as_cancelled(client: TestClient) -> None:
+    pid = make_project(client)
+    (tid,) = _tasks(client, pid, 1)
+    r = client.post(f"/api/tasks/{tid}/annotations/", json={"result": [], "was_cancelled": True})
+    assert r.status_code == 201
+    task = client.get(f"/api/tasks/{tid}").json()
+    assert task["cancelled_annotations"] == 1 and task["total_annotations"] == 0 and not task["is_labeled"]
+    assert client.get(f"/api/projects/{pid}").json()["skipped_annotations_number"] == 1
+
+
+def test_unknown_task_is_404(client: TestClient) -> None:
+    assert client.post("/api/tasks/424242/annotations/", json={"result": []}).status_code == 404
+    assert client.get("/api/annotations/424242").status_code == 404
+
+
+def test_predictions_crud(client: TestClient) -> None:
+    pid = make_project(client)
+    (tid,) = _tasks(client, pid, 1)
+    r = client.post("/api/predictions/", json={"task": tid, "result": [choice("pos")], "score": 0.7, "model_version": "v1"})
+    assert r.status_code == 201, r.text
+    pred = r.json()
+    assert client.get(f"/api/predictions/{pred['id']}").json()["model_version"] == "v1"
+    assert [p["id"] for p in client.get("/api/predictions", params={"task": tid}).json()] == [pred["id"]]
+    assert client.patch(f"/api/predictions/{pred['id']}", json={"score": 0.1}).json()["score"] == 0.1
+    assert client.post("/api/predictions/", json={"task": tid, "result": [choice("zzz")]}).status_code == 400
+    assert client.get(f"/api/tasks/{tid}").json()["total_predictions"] == 1
+    assert client.delete(f"/api/predictions/{pred['id']}").status_code == 204
+    assert client.get(f"/api/projects/{pid}").json()["total_predictions_number"] == 0
+
+
+def test_next_task_respects_overlap_and_own_annotations(client: TestClient) -> None:
+    pid = make_project(client)
+    ids = _tasks(client, pid, 3)
+    first = client.get(f"/api/projects/{pid}/next").json()
+    assert first["id"] == ids[0]
+    assert client.get(f"/api/projects/{pid}/next").json()["id"] == ids[0]  # same lease on a repeat ask
+    client.post(f"/api/tasks/{ids[0]}/annotations/", json={"result": [choice("pos")]})
+    assert client.get(f"/api/projects/{pid}/next").json()["id"] == ids[1]
+    client.post(f"/api/tasks/{ids[1]}/annotations/", json={"result": [], "was_cancelled": True})
+    assert client.get(f"/api/projects/{pid}/next").json()["id"] == ids[2]
+    client.post(f"/api/tasks/{ids[2]}/annotations/", json={"result": [choice("neg")]})
+    assert client.get(f"/api/projects/{pid}/next").status_code == 404
