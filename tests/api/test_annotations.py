@@ -8,7 +8,9 @@ from tests.api.test_tasks_and_import import choice, make_project
 
 
 def _tasks(client: TestClient, pid: int, n: int) -> list[int]:
-    r = client.post(f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": f"t{i}"} for i in range(n)])
+    r = client.post(
+        f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": f"t{i}"} for i in range(n)]
+    )
     return list(r.json()["task_ids"])
 
 
@@ -64,7 +66,10 @@ def test_unknown_task_is_404(client: TestClient) -> None:
 def test_predictions_crud(client: TestClient) -> None:
     pid = make_project(client)
     (tid,) = _tasks(client, pid, 1)
-    r = client.post("/api/predictions/", json={"task": tid, "result": [choice("pos")], "score": 0.7, "model_version": "v1"})
+    r = client.post(
+        "/api/predictions/",
+        json={"task": tid, "result": [choice("pos")], "score": 0.7, "model_version": "v1"},
+    )
     assert r.status_code == 201, r.text
     pred = r.json()
     assert client.get(f"/api/predictions/{pred['id']}").json()["model_version"] == "v1"

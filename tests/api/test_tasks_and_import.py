@@ -25,7 +25,10 @@ def test_import_flat_and_structured_items(client: TestClient) -> None:
     items = [
         {"text": "flat one"},
         {"data": {"text": "with ann"}, "annotations": [{"result": [choice("pos")]}], "meta": {"src": "a"}},
-        {"data": {"text": "with pred"}, "predictions": [{"result": [choice("neg")], "score": 0.4, "model_version": "m1"}]},
+        {
+            "data": {"text": "with pred"},
+            "predictions": [{"result": [choice("neg")], "score": 0.4, "model_version": "m1"}],
+        },
     ]
     r = client.post(f"/api/projects/{pid}/import?return_task_ids=true", json=items)
     assert r.status_code == 201, r.text
@@ -66,7 +69,9 @@ def test_import_non_objects_is_400(client: TestClient) -> None:
     pid = make_project(client)
     r = client.post(f"/api/projects/{pid}/import", json=[1, "x"])
     assert r.status_code == 400 and "item 0" in r.json()["detail"]
-    r = client.post(f"/api/projects/{pid}/import", content=b"[{", headers={"Content-Type": "application/json"})
+    r = client.post(
+        f"/api/projects/{pid}/import", content=b"[{", headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 400
 
 
@@ -88,9 +93,9 @@ def test_paging_covers_every_task_once_and_ends_with_404(client: TestClient) -> 
 
 def test_paging_after_deletes_uses_offsets_correctly(client: TestClient) -> None:
     pid = make_project(client)
-    ids = client.post(f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": str(i)} for i in range(30)]).json()[
-        "task_ids"
-    ]
+    ids = client.post(
+        f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": str(i)} for i in range(30)]
+    ).json()["task_ids"]
     for tid in ids[:5]:
         assert client.delete(f"/api/tasks/{tid}").status_code == 204
     got = client.get("/api/tasks", params={"project": pid, "page": 1, "page_size": 10}).json()
@@ -102,7 +107,9 @@ def test_paging_after_deletes_uses_offsets_correctly(client: TestClient) -> None
 
 def test_patch_task_checks_data_keys(client: TestClient) -> None:
     pid = make_project(client)
-    tid = client.post(f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": "a"}]).json()["task_ids"][0]
+    tid = client.post(f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": "a"}]).json()[
+        "task_ids"
+    ][0]
     assert client.patch(f"/api/tasks/{tid}", json={"data": {"text": "b"}}).json()["data"] == {"text": "b"}
     r = client.patch(f"/api/tasks/{tid}", json={"data": {"other": "b"}})
     assert r.status_code == 400 and "$text" in r.json()["detail"]
@@ -119,7 +126,9 @@ def test_export_json_round_trip(client: TestClient) -> None:
     assert [t["id"] for t in annotated] == [ids[0]]
     assert annotated[0]["annotations"][0]["result"] == [choice("pos")]
     full = orjson.loads(
-        client.get(f"/api/projects/{pid}/export", params={"export_type": "JSON", "download_all_tasks": "true"}).content
+        client.get(
+            f"/api/projects/{pid}/export", params={"export_type": "JSON", "download_all_tasks": "true"}
+        ).content
     )
     assert [t["id"] for t in full] == ids and full[1]["predictions"][0]["score"] == 0.9
     assert client.get(f"/api/projects/{pid}/export", params={"exportType": "XML"}).status_code == 400
@@ -128,13 +137,15 @@ def test_export_json_round_trip(client: TestClient) -> None:
 def test_upload_csv_jsonl_txt_files(client: TestClient) -> None:
     pid = make_project(client)
     files = [
-        ("file", ("a.csv", b"text,extra\nhello,1\n\"quoted, comma\",2\n", "text/csv")),
+        ("file", ("a.csv", b'text,extra\nhello,1\n"quoted, comma",2\n', "text/csv")),
         ("file", ("b.jsonl", b'{"text": "j1"}\n{"text": "j2"}\n', "application/jsonl")),
         ("file", ("c.txt", b"line one\nline two\n", "text/plain")),
     ]
     r = client.post(f"/api/projects/{pid}/import", files=files)
     assert r.status_code == 201, r.text
     assert r.json()["task_count"] == 6 and r.json()["found_formats"] == {"csv": 1, "jsonl": 1, "txt": 1}
-    r = client.post(f"/api/projects/{pid}/import", files=[("file", ("x.jsonl", b'{"text": "a"}\n{bad\n', "x"))])
+    r = client.post(
+        f"/api/projects/{pid}/import", files=[("file", ("x.jsonl", b'{"text": "a"}\n{bad\n', "x"))]
+    )
     assert r.status_code == 400 and "line 2" in r.json()["detail"]
     assert client.get(f"/api/projects/{pid}").json()["task_number"] == 6

@@ -121,8 +121,6 @@ def test_check_connection_version_whoami_token(legacy: Client, live_server: Any)
     token = legacy.make_request("GET", "/api/current-user/token").json()
     assert token["token"] == live_server.token
 
-
-def test_bad_token_is_rejected(live_server: Any) -> None:
     with pytest.raises(requests.HTTPError) as exc:
         Client(url=live_server.url, api_key="0" * 40).make_request("GET", "/api/projects")
     assert http_status(exc) == 401
@@ -167,18 +165,18 @@ def test_project_create_get_set_params(legacy: Client, new_project: Any) -> None
     assert legacy.get_project(project.id).get_params()["title"] == new_title
 
 
-@pytest.mark.parametrize("bad_config", [MALFORMED_CONFIG, DANGLING_CONFIG], ids=["malformed", "dangling"])
-def test_invalid_label_config_raises(legacy: Client, new_project: Any, bad_config: str) -> None:
-    with pytest.raises(requests.HTTPError) as exc:
-        project = legacy.create_project(title=unique_title("invalid"), label_config=bad_config)
-        legacy.delete_project(project.id)  # only reached if the server wrongly accepted it
-    assert http_status(exc) == 400
-
+def test_invalid_label_config_raises(legacy: Client, new_project: Any) -> None:
     project = new_project("invalid update")
-    with pytest.raises(requests.HTTPError) as exc:
-        project.set_params(label_config=bad_config)
-    assert http_status(exc) == 400
-    assert legacy.get_project(project.id).get_params()["label_config"] == LABEL_CONFIG
+    for bad_config in (MALFORMED_CONFIG, DANGLING_CONFIG):
+        with pytest.raises(requests.HTTPError) as exc:
+            created = legacy.create_project(title=unique_title("invalid"), label_config=bad_config)
+            legacy.delete_project(created.id)  # only reached if the server wrongly accepted it
+        assert http_status(exc) == 400
+
+        with pytest.raises(requests.HTTPError) as exc:
+            project.set_params(label_config=bad_config)
+        assert http_status(exc) == 400
+        assert legacy.get_project(project.id).get_params()["label_config"] == LABEL_CONFIG
 
 
 def test_unknown_ids_are_404(legacy: Client, new_project: Any) -> None:
@@ -215,20 +213,6 @@ def test_list_and_delete_project(legacy: Client, new_project: Any) -> None:
 # --- import and tasks --------------------------------------------------------------------------
 
 
-def test_import_returns_task_ids_and_updates_counters(legacy: Client, imported: Imported) -> None:
-    ids = imported.returned_ids
-    assert len(ids) == N_TASKS
-    assert all(isinstance(i, int) for i in ids)
-    assert set(ids) == set(imported.task_ids.values())
-    plan = imported.plan
-    assert project_counters(legacy, imported.project.id) == {
-        "task_number": N_TASKS,
-        "total_annotations_number": plan.n_annotations,
-        "num_tasks_with_annotations": plan.n_tasks_with_annotations,
-        "total_predictions_number": plan.n_predictions,
-    }
-
-
 def test_import_from_json_file(new_project: Any, tmp_path: Path) -> None:
     project = new_project("file import")
     path = tmp_path / "tasks.json"
@@ -241,8 +225,19 @@ def test_import_from_json_file(new_project: Any, tmp_path: Path) -> None:
     assert texts == {f"from file {i}" for i in range(7)} | {"structured from file"}
 
 
-def test_get_tasks_pages_until_404(imported: Imported) -> None:
+def test_import_counters_and_get_tasks_paging(legacy: Client, imported: Imported) -> None:
     project, plan = imported.project, imported.plan
+    returned = imported.returned_ids  # what Project.import_tasks returned
+    assert len(returned) == N_TASKS
+    assert all(isinstance(i, int) for i in returned)
+    assert set(returned) == set(imported.task_ids.values())
+    assert project_counters(legacy, project.id) == {
+        "task_number": N_TASKS,
+        "total_annotations_number": plan.n_annotations,
+        "num_tasks_with_annotations": plan.n_tasks_with_annotations,
+        "total_predictions_number": plan.n_predictions,
+    }
+
     # The fixture already required page 4 to answer 404; now the SDK's own loops.
     tasks = project.get_tasks()
     ids = [t["id"] for t in tasks]

@@ -68,7 +68,9 @@ def start_cluster() -> Cluster:
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
         "-c shared_buffers=256MB"
     )
-    _run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "-t", "60", "start"], as_postgres)
+    _run(
+        [pg_ctl, "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "-t", "60", "start"], as_postgres
+    )
     cluster = Cluster(root, port, pg_ctl, as_postgres)
     deadline = time.time() + 30
     while time.time() < deadline:

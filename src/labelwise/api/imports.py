@@ -25,7 +25,10 @@ def _truthy(value: str | None) -> bool:
     return (value or "").lower() in ("1", "true", "yes", "on")
 
 
-async def _read_items(request: Request, text_key: str | None, limit: int) -> tuple[Any, dict[str, int]]:
+async def _read_items(
+    request: Request, text_key: str | None, limit: int
+) -> tuple[Any, dict[str, int], bytes | None]:
+    """Parsed items, the formats seen, and the raw JSON body when there was one."""
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
         form = await request.form()
@@ -39,14 +42,14 @@ async def _read_items(request: Request, text_key: str | None, limit: int) -> tup
             fmt, got = files.read(upload.filename or "upload", content, text_key)
             formats[fmt] = formats.get(fmt, 0) + 1
             items.extend(got)
-        return items, formats
+        return items, formats, None
     raw = await request.body()
     if len(raw) > limit:
         raise Invalid(f"request body exceeds {limit} bytes", {"body": ["too large"]})
     if not raw.strip():
         raise Invalid("empty request body; send a JSON list of tasks", {"body": ["empty"]})
     try:
-        return orjson.loads(raw), {}
+        return orjson.loads(raw), {}, raw
     except orjson.JSONDecodeError as exc:
         raise Invalid(f"malformed JSON: {exc}", {"body": [str(exc)]}) from exc
 
@@ -61,11 +64,12 @@ async def import_tasks(
     schema = projects.schema(project)
     keys = schema.required_data_keys or schema.data_keys
     text_key = keys[0] if len(keys) == 1 else None
-    raw_items, formats = await _read_items(request, text_key, settings.max_import_bytes)
+    raw_items, formats, raw = await _read_items(request, text_key, settings.max_import_bytes)
 
     def work() -> imports.Result:
         items = imports.parse_items(schema, raw_items)
-        return imports.store(db, project, user, items)
+        flat = raw is not None and isinstance(raw_items, list) and imports.all_flat(items)
+        return imports.store(db, project, user, items, raw.decode() if flat and raw is not None else None)
 
     result = await run_in_threadpool(work)
     out: dict[str, Any] = {

@@ -13,6 +13,9 @@ from labelwise.db.models import Activity
 if TYPE_CHECKING:
     from labelwise.db.models import User
 
+# Built once: constructing a statement costs more than executing it on the hot paths.
+_INSERT = insert(Activity)
+
 
 def record(
     db: Session,
@@ -25,13 +28,14 @@ def record(
 ) -> None:
     """Write in the caller's transaction, so the trail and the change commit or fail together."""
     db.execute(
-        insert(Activity).values(
-            created_at=utcnow(),
-            user_id=user.id if user is not None else None,
-            project_id=project_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            detail=detail or {},
-        )
+        _INSERT,
+        {
+            "created_at": utcnow(),
+            "user_id": user.id if user is not None else None,
+            "project_id": project_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "detail": detail or {},
+        },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
@@ -49,20 +49,25 @@ def _number_or_none(value: Any, field: str) -> float | None:
     return float(value)
 
 
+_INSERT_HISTORY = insert(AnnotationHistory)
+_DELETE_DRAFTS = delete(Draft).where(Draft.task_id == bindparam("tid"), Draft.user_id == bindparam("uid"))
+
+
 def _history(db: Session, ann: Annotation, user: User | None, action: str) -> None:
     db.execute(
-        insert(AnnotationHistory).values(
-            annotation_id=ann.id,
-            task_id=ann.task_id,
-            project_id=ann.project_id,
-            user_id=user.id if user else None,
-            action=action,
-            result=ann.result,
-            was_cancelled=ann.was_cancelled,
-            ground_truth=ann.ground_truth,
-            lead_time=ann.lead_time,
-            created_at=utcnow(),
-        )
+        _INSERT_HISTORY,
+        {
+            "annotation_id": ann.id,
+            "task_id": ann.task_id,
+            "project_id": ann.project_id,
+            "user_id": user.id if user else None,
+            "action": action,
+            "result": ann.result,
+            "was_cancelled": ann.was_cancelled,
+            "ground_truth": ann.ground_truth,
+            "lead_time": ann.lead_time,
+            "created_at": utcnow(),
+        },
     )
 
 
@@ -94,7 +99,7 @@ def create(db: Session, task: Task, user: User, body: dict[str, Any]) -> Annotat
     _history(db, ann, user, "created")
     counters.annotations_changed(db, task.id, 0 if cancelled else 1, 1 if cancelled else 0)
     queue.release(db, task.id, user.id)
-    db.execute(delete(Draft).where(Draft.task_id == task.id, Draft.user_id == user.id))
+    db.execute(_DELETE_DRAFTS, {"tid": task.id, "uid": user.id})
     activity.record(db, user, "annotation.created", "annotation", ann.id, {"task": task.id}, task.project_id)
     db.commit()
     return ann

@@ -7,40 +7,45 @@ concurrent writers on PostgreSQL never lose an increment.
 
 from __future__ import annotations
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from labelwise.db.models import Project, Task
 
+_MAX_ANNOTATIONS = select(Project.maximum_annotations).where(Project.id == Task.project_id).scalar_subquery()
+_BUMP_TASK = (
+    update(Task)
+    .where(Task.id == bindparam("tid"))
+    .values(
+        total_annotations=Task.total_annotations + bindparam("dt"),
+        cancelled_annotations=Task.cancelled_annotations + bindparam("dc"),
+        is_labeled=(Task.total_annotations + bindparam("dt")) >= _MAX_ANNOTATIONS,
+    )
+    .returning(Task.project_id, Task.total_annotations)
+)
+_BUMP_PROJECT = (
+    update(Project)
+    .where(Project.id == bindparam("pid"))
+    .values(
+        total_annotations_number=Project.total_annotations_number + bindparam("dt"),
+        skipped_annotations_number=Project.skipped_annotations_number + bindparam("dc"),
+        num_tasks_with_annotations=Project.num_tasks_with_annotations + bindparam("dw"),
+    )
+)
+
 
 def annotations_changed(db: Session, task_id: int, d_total: int, d_cancelled: int) -> None:
-    """Apply a change in one task's annotation counts and the project counters that follow."""
+    """Apply a change in one task's annotation counts and the project counters that follow.
+
+    Two statements built once; RETURNING gives the new count, from which the old one follows,
+    so whether the task gained or lost its first annotation needs no extra read.
+    """
     if not d_total and not d_cancelled:
         return
-    max_ann = select(Project.maximum_annotations).where(Project.id == Task.project_id).scalar_subquery()
-    before = db.execute(
-        select(Task.project_id, Task.total_annotations, Task.cancelled_annotations).where(Task.id == task_id)
-    ).one()
-    db.execute(
-        update(Task)
-        .where(Task.id == task_id)
-        .values(
-            total_annotations=Task.total_annotations + d_total,
-            cancelled_annotations=Task.cancelled_annotations + d_cancelled,
-            is_labeled=(Task.total_annotations + d_total) >= max_ann,
-        )
-    )
-    had = before.total_annotations > 0
-    has = before.total_annotations + d_total > 0
-    db.execute(
-        update(Project)
-        .where(Project.id == before.project_id)
-        .values(
-            total_annotations_number=Project.total_annotations_number + d_total,
-            skipped_annotations_number=Project.skipped_annotations_number + d_cancelled,
-            num_tasks_with_annotations=Project.num_tasks_with_annotations + (int(has) - int(had)),
-        )
-    )
+    project_id, total = db.execute(_BUMP_TASK, {"tid": task_id, "dt": d_total, "dc": d_cancelled}).one()
+    had, has = total - d_total > 0, total > 0
+    params = {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had)}
+    db.execute(_BUMP_PROJECT, params)
 
 
 def predictions_changed(db: Session, project_id: int, task_id: int, delta: int) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, insert, select
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from labelwise.db.engine import begin_write
@@ -82,6 +82,9 @@ def next_task(db: Session, project: Project, user: User, lock_seconds: int) -> T
     return task
 
 
+_RELEASE = delete(TaskLock).where(TaskLock.task_id == bindparam("tid"), TaskLock.user_id == bindparam("uid"))
+
+
 def release(db: Session, task_id: int, user_id: int) -> None:
     """Drop the annotator's lease; runs inside the caller's (annotation) transaction."""
-    db.execute(delete(TaskLock).where(TaskLock.task_id == task_id, TaskLock.user_id == user_id))
+    db.execute(_RELEASE, {"tid": task_id, "uid": user_id})

@@ -6,7 +6,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from labelwise.db.engine import begin_write
@@ -67,8 +67,12 @@ def by_email_or_404(db: Session, email: str) -> User:
     return user
 
 
+_BY_TOKEN = select(User).where(User.token == bindparam("token"), User.is_active.is_(True))
+
+
 def by_token(db: Session, token: str) -> User | None:
-    return db.scalar(select(User).where(User.token == token, User.is_active.is_(True)))
+    """Runs on every token-authenticated request, so the statement is built once."""
+    return db.scalar(_BY_TOKEN, {"token": token})
 
 
 def count(db: Session) -> int:

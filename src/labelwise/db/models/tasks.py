@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from labelwise.db.base import Base, JSONType, Timestamp, utcnow
@@ -17,7 +17,14 @@ class Task(Base):
         UniqueConstraint("project_id", "inner_id", name="uq_tasks_project_inner"),
         # The queue scans unlabeled tasks of one project in id order.
         Index("ix_tasks_queue", "project_id", "is_labeled", "id"),
-        Index("ix_tasks_project_hash", "project_id", "data_hash"),
+        # Partial: hashes are written only when de-duplication is used, so plain imports pay nothing.
+        Index(
+            "ix_tasks_project_hash",
+            "project_id",
+            "data_hash",
+            sqlite_where=text("data_hash IS NOT NULL"),
+            postgresql_where=text("data_hash IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

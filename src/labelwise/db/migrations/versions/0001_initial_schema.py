@@ -194,7 +194,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("project_id", "inner_id", name="uq_tasks_project_inner"),
     )
     with op.batch_alter_table("tasks", schema=None) as batch_op:
-        batch_op.create_index("ix_tasks_project_hash", ["project_id", "data_hash"], unique=False)
+        batch_op.create_index(
+            "ix_tasks_project_hash",
+            ["project_id", "data_hash"],
+            unique=False,
+            sqlite_where=sa.text("data_hash IS NOT NULL"),
+            postgresql_where=sa.text("data_hash IS NOT NULL"),
+        )
         batch_op.create_index("ix_tasks_queue", ["project_id", "is_labeled", "id"], unique=False)
 
     op.create_table(
