@@ -245,14 +245,19 @@ def test_envelope_extras(schema: Schema) -> None:
     assert _fails(schema, [{**choices("neg"), "value": ["neg"]}]).field == "value"
 
 
-def test_validation_is_fast_on_a_huge_text(schema: Schema) -> None:
-    import time
+def test_many_spans_on_a_huge_text(schema: Schema) -> None:
+    """2,000 spans over a 1 MB text validate, and a bad span at the very end is still caught.
 
+    Speed is measured in bench/, not asserted here."""
     text = "word " * 200_000
     regions = [
         {**span(0, 1), "value": {"start": i * 5, "end": i * 5 + 4, "text": "word", "labels": ["PER"]}}
         for i in range(2_000)
     ]
-    started = time.perf_counter()
     validate_result(schema, {"text": text}, regions)
-    assert time.perf_counter() - started < 1.0
+    regions[-1] = {
+        **span(0, 1),
+        "value": {"start": 999_995, "end": 999_999, "text": "nope", "labels": ["PER"]},
+    }
+    err = _fails(schema, regions)
+    assert err.index == 1_999

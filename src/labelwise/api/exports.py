@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Query, Request
 from starlette.responses import StreamingResponse
 
 from labelwise import policies
@@ -23,6 +25,7 @@ def export(
     exportType: str | None = None,
     export_type: str | None = None,
     download_all_tasks: str = "false",
+    ids: Annotated[list[int] | None, Query()] = None,
 ) -> StreamingResponse:
     project = projects.get(db, project_id)
     policies.require(user, "project.export", project)
@@ -32,8 +35,8 @@ def export(
             f"exportType {fmt!r} is not supported; use one of {', '.join(exports.FORMATS)}",
             {"exportType": ["unsupported"]},
         )
-    only_annotated = download_all_tasks.lower() not in ("1", "true", "yes")
-    body = exports.stream_json(request.app.state.sessionmaker, project.id, only_annotated)
+    only_annotated = download_all_tasks.lower() not in ("1", "true", "yes") and not ids
+    body = exports.stream_json(request.app.state.sessionmaker, project.id, only_annotated, ids)
     name = f"project-{project.id}-export.json"
     return StreamingResponse(
         body, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="{name}"'}

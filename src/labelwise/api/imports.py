@@ -11,11 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from labelwise import policies
-from labelwise.api.deps import CurrentUser, SessionDep, SettingsDep
+from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep
+from labelwise.api.responses import JSON
 from labelwise.api.router import Router
 from labelwise.io import files
 from labelwise.io.ls_json import iso
-from labelwise.services import imports, projects
+from labelwise.services import imports, predictions, projects
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["import"])
@@ -57,7 +58,7 @@ async def _read_items(
 @router.post("/api/projects/{project_id}/import", status_code=201)
 async def import_tasks(
     project_id: int, request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
-) -> dict[str, Any]:
+) -> JSON:
     started = time.perf_counter()
     project = await run_in_threadpool(projects.get, db, project_id)
     policies.require(user, "project.import", project)
@@ -82,11 +83,21 @@ async def import_tasks(
         "could_be_tasks_list": False,
         "found_formats": formats,
         "data_columns": result.data_columns,
-        "import": result.import_id,
     }
+    # No "import" key: the legacy SDK client would take the import for asynchronous and poll it.
     if _truthy(request.query_params.get("return_task_ids")):
         out["task_ids"] = result.task_ids
-    return out
+    location = f"/api/projects/{project.id}/imports/{result.import_id}"
+    return JSON(out, status_code=201, headers={"Location": location})
+
+
+@router.post("/api/projects/{project_id}/import/predictions", status_code=201)
+def import_predictions(project_id: int, body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    """A list of `{task, result, score, model_version}`; all stored, or none if one is invalid."""
+    project = projects.get(db, project_id)
+    policies.require(user, "prediction.change", project)
+    created = predictions.create_many(db, project, user, body)
+    return {"created": created}
 
 
 @router.get("/api/projects/{project_id}/imports/{import_id}")

@@ -1,17 +1,42 @@
-"""An APIRouter that answers every path with and without its trailing slash.
+"""An APIRouter tuned for Label Studio clients and for speed.
 
-Label Studio clients are inconsistent about the slash; a redirect would cost a round trip and
-some clients drop the body of a redirected POST, so both spellings are real routes.
+- Every path answers with and without its trailing slash. Label Studio clients are inconsistent
+  about the slash; a redirect would cost a round trip and some clients drop the body of a
+  redirected POST, so both spellings are real routes.
+- Handlers return plain dicts and lists that go straight to orjson. FastAPI would otherwise
+  validate and re-encode the return value in Python against its annotation, which costs more
+  than the database work on a page of 100 tasks.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from labelwise.api.responses import JSON
+
+
+def _direct(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint):
+
+        @functools.wraps(endpoint)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = await endpoint(*args, **kwargs)
+            return result if isinstance(result, Response) else JSON(result, status_code=status_code)
+
+        return async_wrapper
+
+    @functools.wraps(endpoint)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        return result if isinstance(result, Response) else JSON(result, status_code=status_code)
+
+    return wrapper
 
 
 class Router(APIRouter):
@@ -20,6 +45,8 @@ class Router(APIRouter):
         super().__init__(**kwargs)
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        kwargs["response_model"] = None
+        endpoint = _direct(endpoint, kwargs.get("status_code") or 200)
         super().add_api_route(path, endpoint, **kwargs)
         other = path[:-1] if path.endswith("/") else path + "/"
         if other and other != path:

@@ -23,6 +23,10 @@ def user_brief(u: User | None) -> dict[str, Any] | None:
     }
 
 
+# Label Studio's organization role codes, which the legacy SDK's User model insists on.
+ROLE_CODES = {"owner": "OW", "admin": "AD", "manager": "MA", "reviewer": "RE", "annotator": "AN"}
+
+
 def user(u: User) -> dict[str, Any]:
     return {
         "id": u.id,
@@ -39,7 +43,9 @@ def user(u: User) -> dict[str, Any]:
         "date_joined": iso(u.date_joined),
         "role": u.role,
         "is_active": u.is_active,
-        "org_membership": [{"role": u.role, "active": u.is_active, "organization_id": 1}],
+        "org_membership": [
+            {"role": ROLE_CODES.get(u.role, "NO"), "active": u.is_active, "organization_id": 1}
+        ],
     }
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Response
+from fastapi import Query, Response
 
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.router import Router
 from labelwise.io import ls_json
-from labelwise.services import projects, tasks
+from labelwise.services import filters, projects, tasks
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["tasks"])
@@ -24,6 +24,8 @@ def list_tasks(
     page: int = 1,
     page_size: int = 100,
     fields: str = "all",
+    query: str | None = None,
+    ids: Annotated[list[int] | None, Query()] = None,
 ) -> dict[str, Any]:
     """`{tasks, total, total_annotations, total_predictions}`; a page past the end is a 404,
     which is how Label Studio ends paging and what both SDK clients expect."""
@@ -31,7 +33,8 @@ def list_tasks(
         raise Invalid("the project query parameter is required", {"project": ["required"]})
     proj = projects.get(db, project)
     policies.require(user, "task.view", proj)
-    rows = tasks.page(db, proj, page, page_size)
+    selection = filters.parse(query, ids)
+    rows = tasks.page(db, proj, page, page_size, selection)
     if not rows and page > 1:
         raise NotFound("Invalid page.")
     if fields == "task_only":
@@ -39,11 +42,12 @@ def list_tasks(
     else:
         anns, preds = tasks.related(db, [t.id for t in rows])
         out = [ls_json.task(t, anns.get(t.id, []), preds.get(t.id, [])) for t in rows]
+    total, total_annotations, total_predictions = tasks.count(db, proj, selection)
     return {
         "tasks": out,
-        "total": proj.task_number,
-        "total_annotations": proj.total_annotations_number,
-        "total_predictions": proj.total_predictions_number,
+        "total": total,
+        "total_annotations": total_annotations,
+        "total_predictions": total_predictions,
     }
 
 

@@ -21,11 +21,14 @@ FORMATS = ("JSON",)
 
 
 def iter_tasks(
-    db: Session, project_id: int, only_annotated: bool, batch: int = BATCH
+    db: Session, project_id: int, only_annotated: bool, ids: list[int] | None = None, batch: int = BATCH
 ) -> Iterator[dict[str, object]]:
     last = 0
     while True:
         q = select(Task).where(Task.project_id == project_id, Task.id > last)
+        if ids:
+            q = q.where(Task.id.in_(ids))
+
         if only_annotated:
             q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
         rows = list(db.scalars(q.order_by(Task.id).limit(batch)))
@@ -38,14 +41,16 @@ def iter_tasks(
         db.expunge_all()
 
 
-def stream_json(factory: sessionmaker[Session], project_id: int, only_annotated: bool) -> Iterator[bytes]:
+def stream_json(
+    factory: sessionmaker[Session], project_id: int, only_annotated: bool, ids: list[int] | None = None
+) -> Iterator[bytes]:
     """A JSON list, written one task at a time; owns its session because it outlives the request."""
     db = factory()
     try:
         yield b"["
         first = True
         buf: list[bytes] = []
-        for record in iter_tasks(db, project_id, only_annotated):
+        for record in iter_tasks(db, project_id, only_annotated, ids):
             buf.append(orjson.dumps(record) if first else b"," + orjson.dumps(record))
             first = False
             if len(buf) >= 200:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from labelwise import labeling
 from labelwise.db.base import utcnow
 from labelwise.db.engine import begin_write
-from labelwise.db.models import Prediction, Task, User
+from labelwise.db.models import Prediction, Project, Task, User
 from labelwise.services import activity, counters, projects
 from labelwise.services.errors import Invalid, NotFound
 
@@ -22,11 +22,33 @@ def get(db: Session, prediction_id: int) -> Prediction:
     return pred
 
 
+def expand_shorthand(schema: labeling.Schema, result: Any) -> Any:
+    """Label Studio accepts a bare label (`"Cat"`) or a bare value (`{"choices": ["Cat"]}`) as a
+    prediction result when the config has one control; expand them to a full result list."""
+    if isinstance(result, list) or not schema.controls:
+        return result
+    if isinstance(result, str):
+        control = next((c for c in schema.controls.values() if c.options), None)
+        if control is None:
+            return result
+        key = "choices" if control.type == "choices" else control.type
+        return [{"from_name": control.name, "to_name": control.to_name[0], "type": control.type,
+                 "value": {key: [result]}}]  # fmt: skip
+    if isinstance(result, dict) and "from_name" not in result:
+        for control in schema.controls.values():
+            if control.type in result:
+                return [{"from_name": control.name, "to_name": control.to_name[0], "type": control.type,
+                         "value": result}]  # fmt: skip
+    if isinstance(result, dict):
+        return [result]
+    return result
+
+
 def _clean(task: Task, body: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "result" in body:
-        result = body["result"]
         project = projects.get_for_task(task)
+        result = expand_shorthand(projects.schema(project), body["result"])
         try:
             labeling.validate_result(projects.schema(project), task.data, result)
         except labeling.InvalidResult as exc:
@@ -72,6 +94,35 @@ def delete_one(db: Session, pred: Prediction, user: User) -> None:
     activity.record(db, user, "prediction.deleted", "prediction", pred.id, None, pred.project_id)
     db.execute(delete(Prediction).where(Prediction.id == pred.id))
     db.commit()
+
+
+def create_many(db: Session, project: Project, user: User, body: Any) -> int:
+    """Bulk create; every item is checked before the first is written."""
+    begin_write(db)
+    if not isinstance(body, list):
+        raise Invalid("body must be a list of predictions", {"body": ["expected a list"]})
+    rows: list[Prediction] = []
+    for i, item in enumerate(body):
+        if not isinstance(item, dict) or not isinstance(item.get("task"), int):
+            raise Invalid(f"item {i}: needs an integer task", {"predictions": [f"item {i}: task"]})
+        task = db.get(Task, item["task"])
+        if task is None or task.project_id != project.id:
+            raise Invalid(
+                f"item {i}: task {item['task']} is not in project {project.id}",
+                {"predictions": [f"item {i}"]},
+            )
+        try:
+            values = _clean(task, {"result": item.get("result", []), **item})
+        except Invalid as exc:
+            raise Invalid(f"item {i}: {exc.detail}", {"predictions": [f"item {i}: {exc.detail}"]}) from exc
+        rows.append(Prediction(task_id=task.id, project_id=project.id, **values))
+    db.add_all(rows)
+    db.flush()
+    for p in rows:
+        counters.predictions_changed(db, project.id, p.task_id, 1)
+    activity.record(db, user, "predictions.imported", "project", project.id, {"count": len(rows)}, project.id)
+    db.commit()
+    return len(rows)
 
 
 def list_for(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
-from labelwise.services import activity, counters, projects
+from labelwise.services import activity, counters, filters, projects
 from labelwise.services.errors import Invalid, NotFound
 
 MAX_PAGE_SIZE = 10_000
@@ -24,11 +24,13 @@ def get(db: Session, task_id: int) -> Task:
     return task
 
 
-def page(db: Session, project: Project, page: int, page_size: int) -> list[Task]:
+def page(
+    db: Session, project: Project, page: int, page_size: int, query: filters.Query | None = None
+) -> list[Task]:
     """One page of a project's tasks in inner_id order.
 
     While no task of the project was ever deleted, inner ids run 1..N without gaps, so page k is
-    an index range scan however deep it is; otherwise fall back to an offset over the index.
+    an index range scan however deep it is; otherwise (or with filters) an offset over the index.
     """
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise Invalid(
@@ -37,11 +39,25 @@ def page(db: Session, project: Project, page: int, page_size: int) -> list[Task]
         )
     q = select(Task).where(Task.project_id == project.id)
     start = (page - 1) * page_size
-    if project.deleted_tasks == 0:
+    if query is not None and query.narrows:
+        q = q.where(*query.conditions).order_by(Task.inner_id).offset(start).limit(page_size)
+    elif project.deleted_tasks == 0:
         q = q.where(Task.inner_id > start, Task.inner_id <= start + page_size).order_by(Task.inner_id)
     else:
         q = q.order_by(Task.inner_id).offset(start).limit(page_size)
     return list(db.scalars(q))
+
+
+def count(db: Session, project: Project, query: filters.Query) -> tuple[int, int, int]:
+    """(tasks, annotations, predictions) of the selection; counters when nothing narrows it."""
+    if not query.narrows:
+        return project.task_number, project.total_annotations_number, project.total_predictions_number
+    row = db.execute(
+        select(func.count(), func.coalesce(func.sum(Task.total_annotations), 0),
+               func.coalesce(func.sum(Task.total_predictions), 0))
+        .where(Task.project_id == project.id, *query.conditions)
+    ).one()  # fmt: skip
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def related(
