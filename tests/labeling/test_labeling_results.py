@@ -259,5 +259,6 @@ def test_many_spans_on_a_huge_text(schema: Schema) -> None:
         **span(0, 1),
         "value": {"start": 999_995, "end": 999_999, "text": "nope", "labels": ["PER"]},
     }
-    err = _fails(schema, regions)
+    err = _fails(schema, regions, {"text": text})
     assert err.index == 1_999
+
