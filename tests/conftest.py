@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from labelwise.app import create_app
 from labelwise.db import migrate
-from labelwise.db.engine import make_engine, make_sessionmaker, session_scope
+from labelwise.db.engine import make_engine, session_scope
 from labelwise.db.models import User
 from labelwise.db.runtime import Database
 from labelwise.services import tokens, users
@@ -92,7 +92,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
     engine = make_engine(settings.sqlalchemy_url)
-    yield Database(engine, make_sessionmaker(engine))
+    yield Database.of(engine)
     engine.dispose()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from labelwise import __version__
 from labelwise.api import annotations, auth, exports, imports, predictions, projects, system, tasks, users
+from labelwise.api.middleware import SecurityHeaders
 from labelwise.api.responses import JSON
 from labelwise.db.runtime import Database, open_database
 from labelwise.services.errors import ServiceError
@@ -18,10 +19,6 @@ from labelwise.settings import Settings, get_settings
 
 ROUTERS = tuple(
     m.router for m in (system, auth, users, projects, imports, exports, tasks, annotations, predictions)
-)
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 
 
@@ -68,20 +65,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.engine = db.engine
     app.state.sessionmaker = db.sessionmaker
+    app.state.write_sessionmaker = db.write_sessionmaker
     app.state.secret = settings.signing_secret()
     _install_error_handlers(app)
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     for router in ROUTERS:
         app.include_router(router)

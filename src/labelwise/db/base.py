@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData
+import orjson
+from sqlalchemy import JSON, ColumnElement, DateTime, Dialect, MetaData, Text, cast, func, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
@@ -30,3 +31,26 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class JSONText(TypeDecorator[Any]):
+    """A JSON column read as its stored text, wrapped in `orjson.Fragment`.
+
+    Pages and exports hand task data straight back to the client: parsing it into Python objects
+    only to serialize it again is most of the cost of a page. A Fragment is embedded verbatim.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else orjson.Fragment(value)
+
+
+def raw_json(column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
+    return type_coerce(cast(column, Text), JSONText()).label(name)
+
+
+def json_array_length(db_dialect: str, column: ColumnElement[Any]) -> ColumnElement[int]:
+    fn = func.jsonb_array_length if db_dialect == "postgresql" else func.json_array_length
+    return fn(column)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,8 +14,23 @@ from labelwise.settings import Settings
 
 @dataclass
 class Database:
+    """The engine with two session factories: one for reads, one whose transactions are writes.
+
+    On SQLite a write transaction takes the write lock at BEGIN (see `engine.begin_write`), so a
+    request known to write (POST, PATCH, PUT, DELETE) starts that way and never has to upgrade
+    a read transaction midway. On PostgreSQL both factories behave the same.
+    """
+
     engine: Engine
     sessionmaker: sessionmaker[Session]
+    write_sessionmaker: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.write_sessionmaker = make_sessionmaker(self.engine.execution_options(sqlite_write=True))
+
+    @classmethod
+    def of(cls, engine: Engine) -> Database:
+        return cls(engine, make_sessionmaker(engine))
 
 
 def open_database(settings: Settings, *, run_migrations: bool = True) -> Database:
@@ -23,4 +38,4 @@ def open_database(settings: Settings, *, run_migrations: bool = True) -> Databas
     engine = make_engine(settings.sqlalchemy_url)
     if run_migrations:
         migrate.upgrade(engine)
-    return Database(engine, make_sessionmaker(engine))
+    return Database.of(engine)

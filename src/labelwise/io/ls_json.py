@@ -20,6 +20,14 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _result_count(a: Any) -> int:
+    """Rows read for pages carry a `result_count` column; ORM objects count their list."""
+    count = getattr(a, "result_count", None)
+    if count is not None:
+        return int(count)
+    return len(a.result) if isinstance(a.result, list) else 0
+
+
 def annotation(a: Annotation) -> dict[str, Any]:
     return {
         "id": a.id,
@@ -32,7 +40,7 @@ def annotation(a: Annotation) -> dict[str, Any]:
         "draft_created_at": iso(a.draft_created_at),
         "lead_time": a.lead_time,
         "prediction": {},
-        "result_count": len(a.result) if isinstance(a.result, list) else 0,
+        "result_count": _result_count(a),
         "unique_id": a.unique_id,
         "import_id": a.import_id,
         "last_action": a.last_action,

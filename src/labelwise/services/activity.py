@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from labelwise.db.models import User
 
 # Built once: constructing a statement costs more than executing it on the hot paths.
-_INSERT = insert(Activity)
+_INSERT = insert(Activity.__table__)
 
 
 def record(
@@ -27,7 +27,7 @@ def record(
     project_id: int | None = None,
 ) -> None:
     """Write in the caller's transaction, so the trail and the change commit or fail together."""
-    db.execute(
+    db.connection().execute(
         _INSERT,
         {
             "created_at": utcnow(),

@@ -49,12 +49,15 @@ def _number_or_none(value: Any, field: str) -> float | None:
     return float(value)
 
 
-_INSERT_HISTORY = insert(AnnotationHistory)
-_DELETE_DRAFTS = delete(Draft).where(Draft.task_id == bindparam("tid"), Draft.user_id == bindparam("uid"))
+_INSERT_HISTORY = insert(AnnotationHistory.__table__)
+_DRAFTS = Draft.__table__.c
+_DELETE_DRAFTS = delete(Draft.__table__).where(
+    _DRAFTS.task_id == bindparam("tid"), _DRAFTS.user_id == bindparam("uid")
+)
 
 
 def _history(db: Session, ann: Annotation, user: User | None, action: str) -> None:
-    db.execute(
+    db.connection().execute(
         _INSERT_HISTORY,
         {
             "annotation_id": ann.id,
@@ -71,35 +74,46 @@ def _history(db: Session, ann: Annotation, user: User | None, action: str) -> No
     )
 
 
+_INSERT = insert(Annotation.__table__).returning(Annotation.__table__.c.id)
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def create(db: Session, task: Task, user: User, body: dict[str, Any]) -> Annotation:
+    """The hottest write path: Core statements built once, run on the session's connection,
+    with no ORM flush; the returned object is transient and only used to answer the request."""
     begin_write(db)
     project = projects.get(db, task.project_id)
     cancelled = bool(body.get("was_cancelled", False))
     result = _check(project, task, body.get("result"), cancelled)
-    completed_by = user.id
-    ann = Annotation(
-        task_id=task.id,
-        project_id=task.project_id,
-        completed_by_id=completed_by,
-        result=result,
-        was_cancelled=cancelled,
-        ground_truth=bool(body.get("ground_truth", False)),
-        lead_time=_number_or_none(body.get("lead_time"), "lead_time"),
-        parent_prediction_id=body.get("parent_prediction")
-        if isinstance(body.get("parent_prediction"), int)
-        else None,
-        parent_annotation_id=body.get("parent_annotation")
-        if isinstance(body.get("parent_annotation"), int)
-        else None,
-        last_action="submitted" if not cancelled else "skipped",
-        unique_id=str(uuid.uuid4()),
-    )
-    db.add(ann)
-    db.flush()
+    now = utcnow()
+    values = {
+        "task_id": task.id,
+        "project_id": task.project_id,
+        "completed_by_id": user.id,
+        "updated_by_id": None,
+        "result": result,
+        "was_cancelled": cancelled,
+        "ground_truth": bool(body.get("ground_truth", False)),
+        "lead_time": _number_or_none(body.get("lead_time"), "lead_time"),
+        "parent_prediction_id": _int_or_none(body.get("parent_prediction")),
+        "parent_annotation_id": _int_or_none(body.get("parent_annotation")),
+        "last_action": "skipped" if cancelled else "submitted",
+        "review_state": None,
+        "unique_id": str(uuid.uuid4()),
+        "import_id": None,
+        "draft_created_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    conn = db.connection()
+    ann = Annotation(id=conn.execute(_INSERT, values).scalar_one(), **values)
     _history(db, ann, user, "created")
     counters.annotations_changed(db, task.id, 0 if cancelled else 1, 1 if cancelled else 0)
     queue.release(db, task.id, user.id)
-    db.execute(_DELETE_DRAFTS, {"tid": task.id, "uid": user.id})
+    conn.execute(_DELETE_DRAFTS, {"tid": task.id, "uid": user.id})
     activity.record(db, user, "annotation.created", "annotation", ann.id, {"task": task.id}, task.project_id)
     db.commit()
     return ann

@@ -12,24 +12,28 @@ from sqlalchemy.orm import Session
 
 from labelwise.db.models import Project, Task
 
-_MAX_ANNOTATIONS = select(Project.maximum_annotations).where(Project.id == Task.project_id).scalar_subquery()
+# Core statements on the tables, built once: the hot path pays neither statement construction
+# nor the ORM's bulk-update bookkeeping.
+_T = Task.__table__.c
+_P = Project.__table__.c
+_MAX_ANNOTATIONS = select(_P.maximum_annotations).where(_P.id == _T.project_id).scalar_subquery()
 _BUMP_TASK = (
-    update(Task)
-    .where(Task.id == bindparam("tid"))
+    update(Task.__table__)
+    .where(_T.id == bindparam("tid"))
     .values(
-        total_annotations=Task.total_annotations + bindparam("dt"),
-        cancelled_annotations=Task.cancelled_annotations + bindparam("dc"),
-        is_labeled=(Task.total_annotations + bindparam("dt")) >= _MAX_ANNOTATIONS,
+        total_annotations=_T.total_annotations + bindparam("dt"),
+        cancelled_annotations=_T.cancelled_annotations + bindparam("dc"),
+        is_labeled=(_T.total_annotations + bindparam("dt")) >= _MAX_ANNOTATIONS,
     )
-    .returning(Task.project_id, Task.total_annotations)
+    .returning(_T.project_id, _T.total_annotations)
 )
 _BUMP_PROJECT = (
-    update(Project)
-    .where(Project.id == bindparam("pid"))
+    update(Project.__table__)
+    .where(_P.id == bindparam("pid"))
     .values(
-        total_annotations_number=Project.total_annotations_number + bindparam("dt"),
-        skipped_annotations_number=Project.skipped_annotations_number + bindparam("dc"),
-        num_tasks_with_annotations=Project.num_tasks_with_annotations + bindparam("dw"),
+        total_annotations_number=_P.total_annotations_number + bindparam("dt"),
+        skipped_annotations_number=_P.skipped_annotations_number + bindparam("dc"),
+        num_tasks_with_annotations=_P.num_tasks_with_annotations + bindparam("dw"),
     )
 )
 
@@ -42,10 +46,11 @@ def annotations_changed(db: Session, task_id: int, d_total: int, d_cancelled: in
     """
     if not d_total and not d_cancelled:
         return
-    project_id, total = db.execute(_BUMP_TASK, {"tid": task_id, "dt": d_total, "dc": d_cancelled}).one()
+    conn = db.connection()
+    project_id, total = conn.execute(_BUMP_TASK, {"tid": task_id, "dt": d_total, "dc": d_cancelled}).one()
     had, has = total - d_total > 0, total > 0
     params = {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had)}
-    db.execute(_BUMP_PROJECT, params)
+    conn.execute(_BUMP_PROJECT, params)
 
 
 def predictions_changed(db: Session, project_id: int, task_id: int, delta: int) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import orjson
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from labelwise.db.models import Task
@@ -25,20 +24,19 @@ def iter_tasks(
 ) -> Iterator[dict[str, object]]:
     last = 0
     while True:
-        q = select(Task).where(Task.project_id == project_id, Task.id > last)
+        q = tasks.task_rows().where(Task.project_id == project_id, Task.id > last)
         if ids:
             q = q.where(Task.id.in_(ids))
 
         if only_annotated:
             q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
-        rows = list(db.scalars(q.order_by(Task.id).limit(batch)))
+        rows = list(db.execute(q.order_by(Task.id).limit(batch)))
         if not rows:
             return
         anns, preds = tasks.related(db, [t.id for t in rows])
         for t in rows:
             yield ls_json.task(t, anns.get(t.id, []), preds.get(t.id, []))
         last = rows[-1].id
-        db.expunge_all()
 
 
 def stream_json(

@@ -82,9 +82,12 @@ def next_task(db: Session, project: Project, user: User, lock_seconds: int) -> T
     return task
 
 
-_RELEASE = delete(TaskLock).where(TaskLock.task_id == bindparam("tid"), TaskLock.user_id == bindparam("uid"))
+_LOCKS = TaskLock.__table__.c
+_RELEASE = delete(TaskLock.__table__).where(
+    _LOCKS.task_id == bindparam("tid"), _LOCKS.user_id == bindparam("uid")
+)
 
 
 def release(db: Session, task_id: int, user_id: int) -> None:
     """Drop the annotator's lease; runs inside the caller's (annotation) transaction."""
-    db.execute(_RELEASE, {"tid": task_id, "uid": user_id})
+    db.connection().execute(_RELEASE, {"tid": task_id, "uid": user_id})

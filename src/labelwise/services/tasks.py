@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
+from labelwise.db.base import json_array_length, raw_json
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
 from labelwise.services import activity, counters, filters, projects
@@ -26,7 +27,7 @@ def get(db: Session, task_id: int) -> Task:
 
 def page(
     db: Session, project: Project, page: int, page_size: int, query: filters.Query | None = None
-) -> list[Task]:
+) -> list[Any]:
     """One page of a project's tasks in inner_id order.
 
     While no task of the project was ever deleted, inner ids run 1..N without gaps, so page k is
@@ -37,7 +38,7 @@ def page(
             f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}",
             {"page_size": [f"between 1 and {MAX_PAGE_SIZE}"]},
         )
-    q = select(Task).where(Task.project_id == project.id)
+    q = task_rows().where(Task.project_id == project.id)
     start = (page - 1) * page_size
     if query is not None and query.narrows:
         q = q.where(*query.conditions).order_by(Task.inner_id).offset(start).limit(page_size)
@@ -45,7 +46,24 @@ def page(
         q = q.where(Task.inner_id > start, Task.inner_id <= start + page_size).order_by(Task.inner_id)
     else:
         q = q.order_by(Task.inner_id).offset(start).limit(page_size)
-    return list(db.scalars(q))
+    return list(db.execute(q))
+
+
+def task_rows() -> Select[Any]:
+    """Task rows with `data` and `meta` as raw JSON text (see `JSONText`), for pages and exports."""
+    c = Task.__table__.c
+    plain = [col for col in c if col.name not in ("data", "meta")]
+    return select(*plain, raw_json(c.data, "data"), raw_json(c.meta, "meta"))
+
+
+def _related_rows(db: Session, model: type[Annotation] | type[Prediction], task_ids: list[int]) -> Any:
+    c = model.__table__.c
+    dialect = db.get_bind().dialect.name
+    plain = [col for col in c if col.name != "result"]
+    q = select(
+        *plain, raw_json(c.result, "result"), json_array_length(dialect, c.result).label("result_count")
+    )
+    return db.execute(q.where(c.task_id.in_(task_ids)).order_by(c.id))
 
 
 def count(db: Session, project: Project, query: filters.Query) -> tuple[int, int, int]:
@@ -60,17 +78,16 @@ def count(db: Session, project: Project, query: filters.Query) -> tuple[int, int
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def related(
-    db: Session, task_ids: list[int]
-) -> tuple[dict[int, list[Annotation]], dict[int, list[Prediction]]]:
-    """Annotations and predictions of many tasks in two queries (no query per task)."""
-    anns: dict[int, list[Annotation]] = defaultdict(list)
-    preds: dict[int, list[Prediction]] = defaultdict(list)
+def related(db: Session, task_ids: list[int]) -> tuple[dict[int, list[Any]], dict[int, list[Any]]]:
+    """Annotations and predictions of many tasks in two queries (no query per task), as rows
+    whose `result` is raw JSON text: they are read only to be sent on."""
+    anns: dict[int, list[Any]] = defaultdict(list)
+    preds: dict[int, list[Any]] = defaultdict(list)
     if not task_ids:
         return anns, preds
-    for a in db.scalars(select(Annotation).where(Annotation.task_id.in_(task_ids)).order_by(Annotation.id)):
+    for a in _related_rows(db, Annotation, task_ids):
         anns[a.task_id].append(a)
-    for p in db.scalars(select(Prediction).where(Prediction.task_id.in_(task_ids)).order_by(Prediction.id)):
+    for p in _related_rows(db, Prediction, task_ids):
         preds[p.task_id].append(p)
     return anns, preds
 
