@@ -9,7 +9,6 @@ from fastapi import Request, Response
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.router import Router
 from labelwise.api.serializers import user as user_out
-from labelwise.io.ls_json import iso
 from labelwise.services import sessions, tokens, users
 from labelwise.services.errors import Invalid, NotAuthenticated
 
@@ -74,7 +73,7 @@ def reset_token(user: CurrentUser, db: SessionDep) -> dict[str, Any]:
 @router.get("/api/token")
 def list_tokens(user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
     return [
-        {"id": t.id, "token": None, "created_at": iso(t.created_at), "expires_at": iso(t.expires_at)}
+        {"id": t.id, "token": None, "created_at": t.created_at, "expires_at": t.expires_at}
         for t in tokens.list_personal(db, user)
     ]
 
@@ -87,8 +86,8 @@ def create_token(
     return {
         "id": row.id,
         "token": token,
-        "created_at": iso(row.created_at),
-        "expires_at": iso(row.expires_at),
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
     }
 
 

@@ -15,7 +15,6 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep
 from labelwise.api.responses import JSON
 from labelwise.api.router import Router
 from labelwise.io import files
-from labelwise.io.ls_json import iso
 from labelwise.services import imports, predictions, projects
 from labelwise.services.errors import Invalid, NotFound
 
@@ -112,9 +111,9 @@ def get_import(project_id: int, import_id: int, user: CurrentUser, db: SessionDe
         "project": imp.project_id,
         "status": imp.status,
         "error": imp.error or None,
-        "created_at": iso(imp.created_at),
-        "updated_at": iso(imp.finished_at or imp.created_at),
-        "finished_at": iso(imp.finished_at),
+        "created_at": imp.created_at,
+        "updated_at": imp.finished_at or imp.created_at,
+        "finished_at": imp.finished_at,
         "task_count": imp.task_count,
         "annotation_count": imp.annotation_count,
         "prediction_count": imp.prediction_count,

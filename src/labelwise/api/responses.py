@@ -1,15 +1,16 @@
-"""A JSON response rendered by orjson: several times faster than the stdlib for task pages."""
+"""A JSON response rendered by orjson (see `io.encoding`): several times faster than the stdlib."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.responses import Response
+
+from labelwise.io.encoding import dumps
 
 
 class JSON(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        return dumps(content)

@@ -6,7 +6,6 @@ from typing import Any
 
 from labelwise import labeling
 from labelwise.db.models import Project, User
-from labelwise.io.ls_json import iso
 from labelwise.services import projects
 
 
@@ -34,13 +33,13 @@ def user(u: User) -> dict[str, Any]:
         "last_name": u.last_name,
         "username": u.username,
         "email": u.email,
-        "last_activity": iso(u.last_activity or u.date_joined),
+        "last_activity": u.last_activity or u.date_joined,
         "avatar": None,
         "initials": (u.first_name[:1] + u.last_name[:1] or u.email[:2]).upper(),
         "phone": "",
         "active_organization": 1,
         "allow_newsletters": False,
-        "date_joined": iso(u.date_joined),
+        "date_joined": u.date_joined,
         "role": u.role,
         "is_active": u.is_active,
         "org_membership": [
@@ -93,8 +92,8 @@ def project(p: Project, created_by: User | None = None) -> dict[str, Any]:
         "model_version": p.model_version,
         "is_draft": p.is_draft,
         "created_by": user_brief(created_by),
-        "created_at": iso(p.created_at),
-        "updated_at": iso(p.updated_at),
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
         "min_annotations_to_start_training": 0,
         "start_training_on_annotation_update": False,
         "show_collab_predictions": True,

@@ -1,23 +1,15 @@
 """Label Studio's JSON shapes of tasks, annotations and predictions.
 
+Datetimes stay datetimes here; `io.encoding.dumps` writes them in Label Studio's format.
+
 The REST API and the JSON exporter both speak these shapes, so they live in one place.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from labelwise.db.models import Annotation, AnnotationHistory, Prediction, Task
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a `Z`; SQLite hands back naive datetimes, which are UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _result_count(a: Any) -> int:
@@ -35,9 +27,9 @@ def annotation(a: Annotation) -> dict[str, Any]:
         "completed_by": a.completed_by_id,
         "was_cancelled": a.was_cancelled,
         "ground_truth": a.ground_truth,
-        "created_at": iso(a.created_at),
-        "updated_at": iso(a.updated_at),
-        "draft_created_at": iso(a.draft_created_at),
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "draft_created_at": a.draft_created_at,
         "lead_time": a.lead_time,
         "prediction": {},
         "result_count": _result_count(a),
@@ -64,8 +56,8 @@ def prediction(p: Prediction) -> dict[str, Any]:
         "cluster": p.cluster,
         "neighbors": None,
         "mislabeling": p.mislabeling,
-        "created_at": iso(p.created_at),
-        "updated_at": iso(p.updated_at),
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
         "model": None,
         "model_run": None,
         "task": p.task_id,
@@ -78,8 +70,8 @@ def task(t: Task, anns: list[Annotation] | None, preds: list[Prediction] | None)
         "id": t.id,
         "data": t.data,
         "meta": t.meta,
-        "created_at": iso(t.created_at),
-        "updated_at": iso(t.updated_at),
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
         "inner_id": t.inner_id,
         "total_annotations": t.total_annotations,
         "cancelled_annotations": t.cancelled_annotations,
@@ -114,5 +106,5 @@ def history(h: AnnotationHistory) -> dict[str, Any]:
         "was_cancelled": h.was_cancelled,
         "ground_truth": h.ground_truth,
         "lead_time": h.lead_time,
-        "created_at": iso(h.created_at),
+        "created_at": h.created_at,
     }

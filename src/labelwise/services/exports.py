@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from labelwise.db.models import Task
 from labelwise.io import ls_json
+from labelwise.io.encoding import dumps
 from labelwise.services import tasks
 
 BATCH = 1000
@@ -49,7 +49,7 @@ def stream_json(
         first = True
         buf: list[bytes] = []
         for record in iter_tasks(db, project_id, only_annotated, ids):
-            buf.append(orjson.dumps(record) if first else b"," + orjson.dumps(record))
+            buf.append(dumps(record) if first else b"," + dumps(record))
             first = False
             if len(buf) >= 200:
                 yield b"".join(buf)
