@@ -31,7 +31,6 @@ class Settings(BaseSettings):
     access_token_minutes: int = 5
     personal_token_days: int = 3650
     session_days: int = 14
-    signup_enabled: bool = True
     max_import_bytes: int = 1 << 30
     lock_seconds: int = 600
 
