@@ -29,6 +29,7 @@ Every loop is bounded by its count and by --phase-timeout seconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -62,15 +63,17 @@ CONFIG = (
     '<Choice value="positive"/><Choice value="negative"/><Choice value="neutral"/></Choices></View>'
 )
 LABELS = ("positive", "negative", "neutral")
-VOCAB = (
+_VOCAB_TEXT = (
     "order shipped arrived late early box damaged intact colour size fits small large cheap pricey "
     "staff polite rude helpful slow fast app crashes works fine update broke login screen battery lasts "
     "dies sound loud quiet clear muffled taste fresh stale portion room clean dirty view noisy calm bed "
     "comfortable hard checkout easy confusing refund issued denied again never always sometimes really"
-).split()
+)
+VOCAB = _VOCAB_TEXT.split()
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def texts_for(start: int, count: int, seed: int, length: int) -> list[str]:
     """Texts for tasks start..start+count-1; the same (seed, index range) gives the same texts."""
@@ -109,8 +112,11 @@ def latency(values_s: list[float]) -> dict:
     }
 
 
-def tree_rss_kib(pid: int) -> int:
-    total, todo, seen = 0, [pid], set()
+def tree_mem_kib(pid: int) -> tuple[int, int]:
+    """(VmRSS, RssAnon) in KiB of pid and its children. RssAnon leaves out file-backed pages such as
+    SQLite's memory-mapped database file, so it is the figure for "bounded memory"."""
+    rss = anon = 0
+    todo, seen = [pid], set()
     while todo:
         p = todo.pop()
         if p in seen:
@@ -120,37 +126,40 @@ def tree_rss_kib(pid: int) -> int:
             with open(f"/proc/{p}/status") as f:
                 for line in f:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+                        rss += int(line.split()[1])
+                    elif line.startswith("RssAnon:"):
+                        anon += int(line.split()[1])
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo.extend(int(x) for x in f.read().split())
         except OSError:
             pass
-    return total
+    return rss, anon
 
 
 class RssWatch(threading.Thread):
-    """Server RSS every `interval` s; `window_peak()` returns and resets the peak since the last call."""
+    """Server memory every `interval` s. `window_peak()` returns (VmRSS, RssAnon) peaks since the
+    last call and starts a new window; `peak`/`peak_anon` are over the whole run."""
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
-        self.peak = 0
-        self.window = 0
+        self.peak = self.peak_anon = 0
+        self.window = self.window_anon = 0
         self._halt = threading.Event()
         self._lock = threading.Lock()
 
-    def poll(self) -> int:
-        v = tree_rss_kib(self.pid)
+    def poll(self) -> tuple[int, int]:
+        rss, anon = tree_mem_kib(self.pid)
         with self._lock:
-            self.peak = max(self.peak, v)
-            self.window = max(self.window, v)
-        return v
+            self.peak, self.peak_anon = max(self.peak, rss), max(self.peak_anon, anon)
+            self.window, self.window_anon = max(self.window, rss), max(self.window_anon, anon)
+        return rss, anon
 
-    def window_peak(self) -> int:
+    def window_peak(self) -> tuple[int, int]:
         self.poll()
         with self._lock:
-            v, self.window = self.window, 0
+            v = (self.window, self.window_anon)
+            self.window = self.window_anon = 0
         return v
 
     def run(self) -> None:
@@ -168,8 +177,14 @@ def mib(kib: int | None) -> float | None:
 
 def ann_body(i: int) -> dict:
     return {
-        "result": [{"from_name": "sentiment", "to_name": "text", "type": "choices",
-                    "value": {"choices": [LABELS[i % 3]]}}],
+        "result": [
+            {
+                "from_name": "sentiment",
+                "to_name": "text",
+                "type": "choices",
+                "value": {"choices": [LABELS[i % 3]]},
+            }
+        ],
         "lead_time": 1.5,
     }
 
@@ -178,14 +193,13 @@ def dir_mib(path: str) -> float:
     total = 0
     for root, _dirs, files in os.walk(path):
         for fn in files:
-            try:
+            with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(root, fn)).st_size
-            except OSError:
-                pass
     return round(total / 2**20, 1)
 
 
 # --------------------------------------------------------------------------- the run
+
 
 class Million:
     def __init__(self, a: argparse.Namespace) -> None:
@@ -211,14 +225,16 @@ class Million:
     # 1 ------------------------------------------------------------------ import
     def create_and_import(self) -> int:
         a = self.a
-        r = self.s.post(f"{self.url}/api/projects/",
-                        json={"title": f"million-{time.strftime('%Y%m%d-%H%M%S')}", "label_config": CONFIG},
-                        timeout=a.request_timeout)
+        r = self.s.post(
+            f"{self.url}/api/projects/",
+            json={"title": f"million-{time.strftime('%Y%m%d-%H%M%S')}", "label_config": CONFIG},
+            timeout=a.request_timeout,
+        )
         r.raise_for_status()
         pid = r.json()["id"]
         self.log(f"project {pid}: importing {a.tasks} tasks in POSTs of {a.batch}")
         batches = []
-        rss_before = self.rss.window_peak() if self.rss else None
+        rss_before = tree_mem_kib(a.server_pid) if self.rss else (None, None)
         t_all = time.perf_counter()
         post_total = 0.0
         for start in range(0, a.tasks, a.batch):
@@ -231,27 +247,46 @@ class Million:
             t0 = time.perf_counter()
             rec: dict = {"first_task": start, "tasks": n, "body_mib": round(len(body) / 2**20, 2)}
             try:
-                resp = self.s.post(f"{self.url}/api/projects/{pid}/import", data=body,
-                                   headers={"Content-Type": "application/json"}, timeout=a.import_timeout)
+                resp = self.s.post(
+                    f"{self.url}/api/projects/{pid}/import",
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                    timeout=a.import_timeout,
+                )
                 dt = time.perf_counter() - t0
                 post_total += dt
                 rec.update(http_status=resp.status_code, seconds=round(dt, 3), generate_s=round(gen_s, 3))
                 try:
                     j = resp.json()
-                    rec["response"] = ({k: j.get(k) for k in ("task_count", "duration") if k in j}
-                                       if isinstance(j, dict) else str(j)[:200])
+                    rec["response"] = (
+                        {k: j.get(k) for k in ("task_count", "duration") if k in j}
+                        if isinstance(j, dict)
+                        else str(j)[:200]
+                    )
                 except ValueError:
                     rec["response"] = resp.text[:300]
             except requests.RequestException as e:
                 rec["error"] = repr(e)[:300]
             del body
             if self.rss:
-                rec["server_rss_peak_mib"] = mib(self.rss.window_peak())
-                rec["server_rss_after_mib"] = mib(tree_rss_kib(a.server_pid))
+                peak, peak_anon = self.rss.window_peak()
+                after, after_anon = tree_mem_kib(a.server_pid)
+                rec.update(
+                    server_rss_peak_mib=mib(peak),
+                    server_rss_after_mib=mib(after),
+                    server_anon_peak_mib=mib(peak_anon),
+                    server_anon_after_mib=mib(after_anon),
+                )
             rec["client_maxrss_mib"] = mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
             batches.append(rec)
-            self.log(f"batch {len(batches)}: {rec.get('http_status')} in {rec.get('seconds')} s"
-                     + (f", server RSS peak {rec['server_rss_peak_mib']} MiB" if self.rss else ""))
+            self.log(
+                f"batch {len(batches)}: {rec.get('http_status')} in {rec.get('seconds')} s"
+                + (
+                    f", server RSS peak {rec['server_rss_peak_mib']} MiB (anon {rec['server_anon_peak_mib']})"
+                    if self.rss
+                    else ""
+                )
+            )
             if rec.get("http_status") not in (200, 201):
                 self.log("import batch failed; stopping the import here")
                 break
@@ -265,16 +300,24 @@ class Million:
         wall = time.perf_counter() - t_all
         secs = [b["seconds"] for b in batches if "seconds" in b]
         self.res["import"] = {
-            "project_id": pid, "tasks_requested": a.tasks, "batch": a.batch, "task_number_after": count,
+            "project_id": pid,
+            "tasks_requested": a.tasks,
+            "batch": a.batch,
+            "task_number_after": count,
             "post_seconds_total": round(post_total, 2),
             "wall_seconds_incl_generation": round(wall, 2),
             "tasks_per_s_posting": round(sum(b["tasks"] for b in batches if "seconds" in b) / post_total)
-            if post_total else None,
+            if post_total
+            else None,
             "batch_seconds_min_median_max": [min(secs), round(statistics.median(secs), 3), max(secs)]
-            if secs else None,
-            "server_rss_before_mib": mib(rss_before),
-            "server_rss_peak_mib": mib(max((self.rss.peak, 0))) if self.rss else None,
-            "server_rss_after_mib": mib(tree_rss_kib(a.server_pid)) if self.rss else None,
+            if secs
+            else None,
+            "server_rss_before_mib": mib(rss_before[0]),
+            "server_anon_before_mib": mib(rss_before[1]),
+            "server_rss_peak_mib": mib(self.rss.peak) if self.rss else None,
+            "server_anon_peak_mib": mib(self.rss.peak_anon) if self.rss else None,
+            "server_rss_after_mib": mib(tree_mem_kib(a.server_pid)[0]) if self.rss else None,
+            "server_anon_after_mib": mib(tree_mem_kib(a.server_pid)[1]) if self.rss else None,
             "client_maxrss_mib": mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
             "batches": batches,
         }
@@ -293,8 +336,12 @@ class Million:
             codes[r.status_code] = codes.get(r.status_code, 0) + 1
             if r.status_code == 200:
                 seen.add(r.json().get("id"))
-        self.res["next_task"] = {"status_codes": codes, "distinct_tasks": len(seen), **latency(lat),
-                                 "note": "same user, nothing submitted in between"}
+        self.res["next_task"] = {
+            "status_codes": codes,
+            "distinct_tasks": len(seen),
+            **latency(lat),
+            "note": "same user, nothing submitted in between",
+        }
 
     def next_submit(self, pid: int) -> None:
         nl, sl, cl, codes = [], [], [], {}
@@ -311,8 +358,9 @@ class Million:
             if r.status_code != 200:
                 continue
             tid = r.json()["id"]
-            r2 = self.s.post(f"{self.url}/api/tasks/{tid}/annotations/", json=ann_body(i),
-                             timeout=self.a.request_timeout)
+            r2 = self.s.post(
+                f"{self.url}/api/tasks/{tid}/annotations/", json=ann_body(i), timeout=self.a.request_timeout
+            )
             t2 = time.perf_counter()
             key = f"submit:{r2.status_code}"
             codes[key] = codes.get(key, 0) + 1
@@ -320,28 +368,42 @@ class Million:
                 sl.append(t2 - t1)
                 cl.append(t2 - t0)
                 self.annotated.add(tid)
-        self.res["next_then_submit"] = {"status_codes": codes, "distinct_tasks_annotated": len(self.annotated),
-                                        "next": latency(nl), "submit": latency(sl), "cycle": latency(cl)}
+        self.res["next_then_submit"] = {
+            "status_codes": codes,
+            "distinct_tasks_annotated": len(self.annotated),
+            "next": latency(nl),
+            "submit": latency(sl),
+            "cycle": latency(cl),
+        }
 
     def pages(self, pid: int) -> None:
-        for page, calls in ((1, self.a.page1_calls), (self.a.mid_page, self.a.deep_calls),
-                            (self.a.last_page, self.a.deep_calls)):
+        for page, calls in (
+            (1, self.a.page1_calls),
+            (self.a.mid_page, self.a.deep_calls),
+            (self.a.last_page, self.a.deep_calls),
+        ):
             lat, codes, ntasks, size = [], {}, None, None
             dl = self.deadline()
             for _ in range(calls):
                 if time.perf_counter() > dl:
                     break
                 t0 = time.perf_counter()
-                r = self.s.get(f"{self.url}/api/tasks",
-                               params={"project": pid, "page": page, "page_size": 100},
-                               timeout=self.a.request_timeout)
+                r = self.s.get(
+                    f"{self.url}/api/tasks",
+                    params={"project": pid, "page": page, "page_size": 100},
+                    timeout=self.a.request_timeout,
+                )
                 lat.append(time.perf_counter() - t0)
                 codes[r.status_code] = codes.get(r.status_code, 0) + 1
                 if r.status_code == 200 and ntasks is None:
                     ntasks = len(r.json().get("tasks", []))
                     size = round(len(r.content) / 1024, 1)
-            self.res[f"task_page_{page}"] = {"status_codes": codes, "tasks_returned": ntasks,
-                                             "response_kib": size, **latency(lat)}
+            self.res[f"task_page_{page}"] = {
+                "status_codes": codes,
+                "tasks_returned": ntasks,
+                "response_kib": size,
+                **latency(lat),
+            }
 
     def annotation_ids(self, pid: int, want: int) -> list[int]:
         ids: list[int] = []
@@ -349,9 +411,11 @@ class Million:
         for _ in range(want // 100 + 20):  # bounded
             if len(ids) >= want:
                 break
-            r = self.s.get(f"{self.url}/api/tasks",
-                           params={"project": pid, "page": page, "page_size": 100, "fields": "task_only"},
-                           timeout=self.a.request_timeout)
+            r = self.s.get(
+                f"{self.url}/api/tasks",
+                params={"project": pid, "page": page, "page_size": 100, "fields": "task_only"},
+                timeout=self.a.request_timeout,
+            )
             if r.status_code != 200:
                 break
             for t in r.json().get("tasks", []):
@@ -369,16 +433,21 @@ class Million:
             if time.perf_counter() > dl:
                 break
             t0 = time.perf_counter()
-            r = self.s.post(f"{self.url}/api/tasks/{tid}/annotations/", json=ann_body(i),
-                            timeout=self.a.request_timeout)
+            r = self.s.post(
+                f"{self.url}/api/tasks/{tid}/annotations/", json=ann_body(i), timeout=self.a.request_timeout
+            )
             dt = time.perf_counter() - t0
             codes[r.status_code] = codes.get(r.status_code, 0) + 1
             if r.status_code == 201:
                 lat.append(dt)
                 self.annotated.add(tid)
         wall = time.perf_counter() - t_all
-        self.res["annotation_create"] = {"distinct_tasks": len(ids), "status_codes": codes,
-                                         "per_s": round(len(lat) / wall, 1) if wall else None, **latency(lat)}
+        self.res["annotation_create"] = {
+            "distinct_tasks": len(ids),
+            "status_codes": codes,
+            "per_s": round(len(lat) / wall, 1) if wall else None,
+            **latency(lat),
+        }
 
     def get_project(self, pid: int) -> None:
         lat, codes, body = [], {}, None
@@ -392,8 +461,11 @@ class Million:
             codes[r.status_code] = codes.get(r.status_code, 0) + 1
             if r.status_code == 200:
                 body = r.json()
-        counters = {k: body.get(k) for k in ("task_number", "total_annotations_number", "num_tasks_with_annotations")
-                    if body and k in body}
+        counters = {
+            k: body.get(k)
+            for k in ("task_number", "total_annotations_number", "num_tasks_with_annotations")
+            if body and k in body
+        }
         self.res["get_project"] = {"status_codes": codes, "counters_at_end": counters, **latency(lat)}
 
     def run(self) -> dict:
@@ -413,10 +485,16 @@ class Million:
                 pid = self.create_and_import()
             p = self.project(pid)
             self.res["project"] = {"id": pid, "task_number": p.get("task_number")}
-            self.res["server_rss_before_reads_mib"] = mib(tree_rss_kib(a.server_pid)) if self.rss else None
-            steps = [("next_task", self.next_only), ("next_then_submit", self.next_submit),
-                     ("task_pages", self.pages), ("annotation_create", self.annotations),
-                     ("get_project", self.get_project)]
+            if self.rss:
+                before, before_anon = tree_mem_kib(a.server_pid)
+                self.res["server_rss_before_reads"] = {"rss_mib": mib(before), "anon_mib": mib(before_anon)}
+            steps = [
+                ("next_task", self.next_only),
+                ("next_then_submit", self.next_submit),
+                ("task_pages", self.pages),
+                ("annotation_create", self.annotations),
+                ("get_project", self.get_project),
+            ]
             load_per_phase = {}
             for name, fn in steps:
                 self.log(name)
@@ -429,18 +507,32 @@ class Million:
                     self.log(f"{name} failed: {e!r}")
                 s = ph.stop()
                 load_per_phase[name] = {k: s[k] for k in ("seconds", "busy_cores_mean", "foreign_cores_mean")}
+                if self.rss:
+                    rss, anon = tree_mem_kib(a.server_pid)
+                    load_per_phase[name].update(
+                        server_rss_after_mib=mib(rss), server_anon_after_mib=mib(anon)
+                    )
             self.res["load_per_phase"] = load_per_phase
         finally:
             if self.rss:
                 self.rss.stop()
-                self.res["server_rss"] = {"peak_mib": mib(self.rss.peak),
-                                          "end_mib": mib(tree_rss_kib(a.server_pid))}
+                end, end_anon = tree_mem_kib(a.server_pid)
+                self.res["server_rss"] = {
+                    "peak_mib": mib(self.rss.peak),
+                    "end_mib": mib(end),
+                    "anon_peak_mib": mib(self.rss.peak_anon),
+                    "anon_end_mib": mib(end_anon),
+                }
             if a.data_dir:
                 self.res["data_dir_mib"] = dir_mib(a.data_dir)
             self.res["errors"] = errors
             self.res["machine_load"] = mon.stop()
-            self.res["meta"] = {"url": self.url, "started": started, "total_seconds": round(time.perf_counter() - t_all, 1),
-                                "args": {k: v for k, v in vars(a).items() if k != "token"}}
+            self.res["meta"] = {
+                "url": self.url,
+                "started": started,
+                "total_seconds": round(time.perf_counter() - t_all, 1),
+                "args": {k: v for k, v in vars(a).items() if k != "token"},
+            }
         return self.res
 
 
@@ -462,7 +554,9 @@ def main() -> None:
     ap.add_argument("--mid-page", type=int, default=5000)
     ap.add_argument("--last-page", type=int, default=10000)
     ap.add_argument("--annotations", type=int, default=1000)
-    ap.add_argument("--ann-first-page", type=int, default=2001, help="task ids for annotation_create start here")
+    ap.add_argument(
+        "--ann-first-page", type=int, default=2001, help="task ids for annotation_create start here"
+    )
     ap.add_argument("--project-calls", type=int, default=100)
     ap.add_argument("--request-timeout", type=float, default=120.0)
     ap.add_argument("--import-timeout", type=float, default=1800.0)

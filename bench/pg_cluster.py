@@ -60,8 +60,17 @@ def main() -> None:
         c = start_cluster()
         pid_file = c.root / "data" / "postmaster.pid"
         pid = int(pid_file.read_text().split()[0]) if pid_file.exists() else None
-        print(json.dumps({"url": c.url, "root": str(c.root), "pg_ctl": c.pg_ctl,
-                          "as_postgres": int(c.as_postgres), "postmaster_pid": pid}))
+        print(
+            json.dumps(
+                {
+                    "url": c.url,
+                    "root": str(c.root),
+                    "pg_ctl": c.pg_ctl,
+                    "as_postgres": int(c.as_postgres),
+                    "postmaster_pid": pid,
+                }
+            )
+        )
     elif cmd == "stop":
         from tests.support.postgres import Cluster
 

@@ -84,7 +84,14 @@ def one_start(data_dir: str, env: dict, admin: bool, timeout: float, workers: in
     if workers > 1:
         cmd += ["--workers", str(workers)]
     if admin:
-        cmd += ["--username", "admin@example.com", "--password", "adminpass123", "--user-token", "startup-token"]
+        cmd += [
+            "--username",
+            "admin@example.com",
+            "--password",
+            "adminpass123",
+            "--user-token",
+            "startup-token",
+        ]
     serving_at: list[float] = []
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -149,7 +156,9 @@ def main() -> None:
     ap.add_argument("-n", "--runs", type=int, default=5)
     ap.add_argument("--postgres", default=None, help="URL of a PostgreSQL cluster, or 'auto'")
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--no-admin", action="store_true", help="start without --username/--password/--user-token")
+    ap.add_argument(
+        "--no-admin", action="store_true", help="start without --username/--password/--user-token"
+    )
     ap.add_argument("--timeout", type=float, default=60.0, help="per start")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()

@@ -13,7 +13,6 @@ from labelwise.api.router import Router
 from labelwise.api.serializers import parsed_label_config
 from labelwise.api.serializers import project as project_out
 from labelwise.db.models import Project, User
-from labelwise.io import ls_json
 from labelwise.services import projects, queue, tasks
 from labelwise.services.errors import Invalid, NotFound
 
@@ -104,11 +103,10 @@ def validate_for_project(
 def next_task(project_id: int, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     project = projects.get(db, project_id)
     policies.require(user, "annotate", project)
-    task = queue.next_task(db, project, user, settings.lock_seconds)
-    if task is None:
+    task_id = queue.next_task(db, project, user, settings.lock_seconds)
+    if task_id is None:
         raise NotFound("there are no tasks left to label in this project")
-    anns, preds = tasks.related(db, [task.id])
-    return ls_json.task(task, anns.get(task.id, []), preds.get(task.id, []))
+    return tasks.one_with_related(db, task_id)
 
 
 @router.delete("/api/projects/{project_id}/tasks", status_code=204)

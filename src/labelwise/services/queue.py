@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, select
+from sqlalchemy import bindparam, delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from labelwise.db.engine import begin_write
@@ -26,66 +26,70 @@ from labelwise.db.models import Annotation, Project, Task, TaskLock, User
 ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
 
 
-def _held(db: Session, project: Project, user: User, now: datetime) -> Task | None:
-    q = (
-        select(Task)
-        .join(TaskLock, TaskLock.task_id == Task.id)
-        .where(
-            TaskLock.user_id == user.id,
-            TaskLock.expire_at > now,
-            Task.project_id == project.id,
-            Task.is_labeled.is_(False),
-            ~exists().where(Annotation.task_id == Task.id, Annotation.completed_by_id == user.id),
-        )
-        .order_by(Task.id)
-        .limit(1)
+_T = Task.__table__.c
+_L = TaskLock.__table__.c
+_A = Annotation.__table__.c
+_NOT_MINE = ~exists().where(_A.task_id == _T.id, _A.completed_by_id == bindparam("uid"))
+# Statements are built once with bind parameters: `next` is called for every task labeled.
+_HELD = (
+    select(_T.id)
+    .select_from(Task.__table__.join(TaskLock.__table__, _L.task_id == _T.id))
+    .where(
+        _L.user_id == bindparam("uid"),
+        _L.expire_at > bindparam("now"),
+        _T.project_id == bindparam("pid"),
+        _T.is_labeled.is_(False),
+        _NOT_MINE,
     )
-    return db.scalar(q)
+    .order_by(_T.id)
+    .limit(1)
+)
+_OTHERS_LOCKS = (
+    select(func.count())
+    .select_from(TaskLock.__table__)
+    .where(_L.task_id == _T.id, _L.expire_at > bindparam("now"), _L.user_id != bindparam("uid"))
+    .scalar_subquery()
+)
+_CANDIDATE = (
+    select(_T.id)
+    .where(
+        _T.project_id == bindparam("pid"),
+        _T.is_labeled.is_(False),
+        _NOT_MINE,
+        _T.total_annotations + _OTHERS_LOCKS < bindparam("overlap"),
+    )
+    .order_by(_T.id)
+    .limit(1)
+)
+_DROP_MINE = delete(TaskLock.__table__).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
+_LEASE = insert(TaskLock.__table__)
 
 
-def next_task(db: Session, project: Project, user: User, lock_seconds: int) -> Task | None:
+def next_task(db: Session, project: Project, user: User, lock_seconds: int) -> int | None:
+    """The id of the task this annotator should label now, leased to them; None when done."""
     begin_write(db)
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(select(func.pg_advisory_xact_lock(ADVISORY_QUEUE, project.id)))
+    conn = db.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_QUEUE, project.id)))
     now = datetime.now(UTC)
-    held = _held(db, project, user, now)
+    params = {"uid": user.id, "pid": project.id, "now": now, "overlap": project.maximum_annotations}
+    held = conn.execute(_HELD, params).scalar()
     if held is not None:
-        return held
-    others_locks = (
-        select(func.count())
-        .select_from(TaskLock)
-        .where(TaskLock.task_id == Task.id, TaskLock.expire_at > now, TaskLock.user_id != user.id)
-        .scalar_subquery()
-    )
-    q = (
-        select(Task)
-        .where(
-            Task.project_id == project.id,
-            Task.is_labeled.is_(False),
-            ~exists().where(Annotation.task_id == Task.id, Annotation.completed_by_id == user.id),
-            Task.total_annotations + others_locks < project.maximum_annotations,
-        )
-        .order_by(Task.id)
-        .limit(1)
-    )
-    task = db.scalar(q)
-    if task is None:
+        db.commit()
+        return int(held)
+    task_id = conn.execute(_CANDIDATE, params).scalar()
+    if task_id is None:
         db.commit()
         return None
-    db.execute(delete(TaskLock).where(and_(TaskLock.task_id == task.id, TaskLock.user_id == user.id)))
-    db.execute(
-        insert(TaskLock).values(
-            task_id=task.id, user_id=user.id, expire_at=now + timedelta(seconds=lock_seconds)
-        )
+    conn.execute(_DROP_MINE, {"tid": task_id, "uid": user.id})
+    conn.execute(
+        _LEASE, {"task_id": task_id, "user_id": user.id, "expire_at": now + timedelta(seconds=lock_seconds)}
     )
     db.commit()
-    return task
+    return int(task_id)
 
 
-_LOCKS = TaskLock.__table__.c
-_RELEASE = delete(TaskLock.__table__).where(
-    _LOCKS.task_id == bindparam("tid"), _LOCKS.user_id == bindparam("uid")
-)
+_RELEASE = _DROP_MINE
 
 
 def release(db: Session, task_id: int, user_id: int) -> None:

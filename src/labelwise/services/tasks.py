@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
 from labelwise.db.base import json_array_length, raw_json
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
+from labelwise.io import ls_json
 from labelwise.services import activity, counters, filters, projects
 from labelwise.services.errors import Invalid, NotFound
 
@@ -54,6 +55,18 @@ def task_rows() -> Select[Any]:
     c = Task.__table__.c
     plain = [col for col in c if col.name not in ("data", "meta")]
     return select(*plain, raw_json(c.data, "data"), raw_json(c.meta, "meta"))
+
+
+_ONE = task_rows().where(Task.__table__.c.id == bindparam("tid"))
+
+
+def one_with_related(db: Session, task_id: int) -> dict[str, Any]:
+    """One task in Label Studio's shape, with its annotations and predictions."""
+    row = db.execute(_ONE, {"tid": task_id}).one_or_none()
+    if row is None:
+        raise NotFound(f"task {task_id} not found")
+    anns, preds = related(db, [task_id])
+    return ls_json.task(row, anns.get(task_id, []), preds.get(task_id, []))
 
 
 def _related_rows(db: Session, model: type[Annotation] | type[Prediction], task_ids: list[int]) -> Any:

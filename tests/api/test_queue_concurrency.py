@@ -1,0 +1,66 @@
+"""Concurrent annotators against a live server: overlap is never exceeded, nothing fails."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from labelwise.services import users
+from tests.support.server import LiveServer
+
+CONFIG = (
+    '<View><Text name="text" value="$text"/>'
+    '<Choices name="c" toName="text"><Choice value="a"/><Choice value="b"/></Choices></View>'
+)
+RESULT = [{"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["a"]}}]
+
+
+@pytest.mark.parametrize("overlap", [1, 2])
+def test_annotators_racing_for_tasks(live_server: LiveServer, db: Session, overlap: int) -> None:
+    admin = httpx.Client(base_url=live_server.url, headers={"Authorization": f"Token {live_server.token}"})
+    pid = admin.post(
+        "/api/projects", json={"title": "race", "label_config": CONFIG, "maximum_annotations": overlap}
+    ).json()["id"]
+    n_tasks = 30
+    admin.post(f"/api/projects/{pid}/import", json=[{"text": f"t{i}"} for i in range(n_tasks)])
+    tokens = [users.create(db, f"racer{i}@example.com", "password-123", "annotator").token for i in range(6)]
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    def work(token: str) -> None:
+        with httpx.Client(
+            base_url=live_server.url, headers={"Authorization": f"Token {token}"}, timeout=60
+        ) as c:
+            for _ in range(n_tasks + 5):  # bounded
+                r = c.get(f"/api/projects/{pid}/next")
+                with lock:
+                    statuses[r.status_code] += 1
+                if r.status_code != 200:
+                    return
+                s = c.post(f"/api/tasks/{r.json()['id']}/annotations/", json={"result": RESULT})
+                with lock:
+                    statuses[s.status_code] += 1
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in tokens]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert all(code in (200, 201, 404) for code in statuses), statuses
+    per_task: Counter[int] = Counter()
+    annotators: dict[int, set[int]] = {}
+    page = 1
+    while (
+        r := admin.get("/api/tasks", params={"project": pid, "page": page, "page_size": 100})
+    ).status_code == 200:
+        for task in r.json()["tasks"]:
+            per_task[task["id"]] = len(task["annotations"])
+            annotators[task["id"]] = {a["completed_by"] for a in task["annotations"]}
+        page += 1
+    assert len(per_task) == n_tasks
+    assert all(count == overlap for count in per_task.values()), per_task
+    assert all(len(people) == overlap for people in annotators.values())
