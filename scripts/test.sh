@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 echo "== ruff check";  .venv/bin/ruff check src tests bench
 echo "== ruff format"; .venv/bin/ruff format --check src tests bench
-echo "== mypy";        .venv/bin/mypy src/labelwise/labeling
+echo "== mypy";        .venv/bin/mypy src/labelwise   # strict on labelwise.labeling (pyproject.toml)
 echo "== pytest"
 .venv/bin/pytest -q -p no:cacheprovider "$@"

@@ -10,7 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from labelwise import __version__
-from labelwise.api import annotations, auth, exports, imports, predictions, projects, system, tasks, users
+from labelwise.api import annotations as annotations_api
+from labelwise.api import auth, exports, imports, predictions, projects, system, tasks, users
 from labelwise.api.middleware import SecurityHeaders
 from labelwise.api.responses import JSON
 from labelwise.db.runtime import Database, open_database
@@ -18,7 +19,7 @@ from labelwise.services.errors import ServiceError
 from labelwise.settings import Settings, get_settings
 
 ROUTERS = tuple(
-    m.router for m in (system, auth, users, projects, imports, exports, tasks, annotations, predictions)
+    m.router for m in (system, auth, users, projects, imports, exports, tasks, annotations_api, predictions)
 )
 
 

@@ -11,7 +11,8 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.router import Router
 from labelwise.db.models import Annotation, User
 from labelwise.io import ls_json
-from labelwise.services import annotations, projects, tasks
+from labelwise.services import annotations as annotation_service
+from labelwise.services import projects, tasks
 
 router = Router(tags=["annotations"])
 
@@ -25,19 +26,19 @@ def _may_change(user: User, ann: Annotation) -> None:
 def list_annotations(task_id: int, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
     task = tasks.get(db, task_id)
     policies.require(user, "task.view", projects.get(db, task.project_id))
-    return [ls_json.annotation(a) for a in annotations.for_task(db, task)]
+    return [ls_json.annotation(a) for a in annotation_service.for_task(db, task)]
 
 
 @router.post("/api/tasks/{task_id}/annotations", status_code=201)
 def create_annotation(task_id: int, body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     task = tasks.get(db, task_id)
     policies.require(user, "annotate", projects.get(db, task.project_id))
-    return ls_json.annotation(annotations.create(db, task, user, json_object(body)))
+    return ls_json.annotation(annotation_service.create(db, task, user, json_object(body)))
 
 
 @router.get("/api/annotations/{annotation_id}")
 def get_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
-    ann = annotations.get(db, annotation_id)
+    ann = annotation_service.get(db, annotation_id)
     policies.require(user, "task.view", projects.get(db, ann.project_id))
     return ls_json.annotation(ann)
 
@@ -46,21 +47,21 @@ def get_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> dic
 def update_annotation(
     annotation_id: int, body: JsonBody, user: CurrentUser, db: SessionDep
 ) -> dict[str, Any]:
-    ann = annotations.get(db, annotation_id)
+    ann = annotation_service.get(db, annotation_id)
     _may_change(user, ann)
-    return ls_json.annotation(annotations.update(db, ann, user, json_object(body)))
+    return ls_json.annotation(annotation_service.update(db, ann, user, json_object(body)))
 
 
 @router.delete("/api/annotations/{annotation_id}", status_code=204)
 def delete_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> Response:
-    ann = annotations.get(db, annotation_id)
+    ann = annotation_service.get(db, annotation_id)
     _may_change(user, ann)
-    annotations.delete_one(db, ann, user)
+    annotation_service.delete_one(db, ann, user)
     return Response(status_code=204)
 
 
 @router.get("/api/annotation-history")
 def annotation_history(annotation: int, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
-    ann = annotations.get(db, annotation)
+    ann = annotation_service.get(db, annotation)
     policies.require(user, "task.view", projects.get(db, ann.project_id))
-    return [ls_json.history(h) for h in annotations.history(db, annotation)]
+    return [ls_json.history(h) for h in annotation_service.history(db, annotation)]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, ColumnElement, DateTime, Dialect, MetaData, Text, cast, func, type_coerce
+from sqlalchemy import JSON, ColumnElement, DateTime, Dialect, MetaData, Table, Text, cast, func, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -54,3 +54,10 @@ def raw_json(column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
 def json_array_length(db_dialect: str, column: ColumnElement[Any]) -> ColumnElement[int]:
     fn = func.jsonb_array_length if db_dialect == "postgresql" else func.json_array_length
     return fn(column)
+
+
+def table(model: type[Base]) -> Table:
+    """A model's Table, typed as such, for Core statements on the hot paths."""
+    t = model.__table__
+    assert isinstance(t, Table)
+    return t

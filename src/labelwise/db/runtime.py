@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker as SessionFactory
 
 from labelwise.db import migrate
 from labelwise.db.engine import make_engine, make_sessionmaker
@@ -22,8 +23,8 @@ class Database:
     """
 
     engine: Engine
-    sessionmaker: sessionmaker[Session]
-    write_sessionmaker: sessionmaker[Session] = field(init=False)
+    sessionmaker: SessionFactory[Session]
+    write_sessionmaker: SessionFactory[Session] = field(init=False)
 
     def __post_init__(self) -> None:
         self.write_sessionmaker = make_sessionmaker(self.engine.execution_options(sqlite_write=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labelwise.db.models import Annotation, AnnotationHistory, Prediction, Task
+from labelwise.db.models import AnnotationHistory
 
 
 def _result_count(a: Any) -> int:
@@ -20,7 +20,7 @@ def _result_count(a: Any) -> int:
     return len(a.result) if isinstance(a.result, list) else 0
 
 
-def annotation(a: Annotation) -> dict[str, Any]:
+def annotation(a: Any) -> dict[str, Any]:
     return {
         "id": a.id,
         "result": a.result,
@@ -46,7 +46,7 @@ def annotation(a: Annotation) -> dict[str, Any]:
     }
 
 
-def prediction(p: Prediction) -> dict[str, Any]:
+def prediction(p: Any) -> dict[str, Any]:
     return {
         "id": p.id,
         "result": p.result,
@@ -65,7 +65,8 @@ def prediction(p: Prediction) -> dict[str, Any]:
     }
 
 
-def task(t: Task, anns: list[Annotation] | None, preds: list[Prediction] | None) -> dict[str, Any]:
+def task(t: Any, anns: list[Any] | None, preds: list[Any] | None) -> dict[str, Any]:
+    """`t` is a Task or a row of `tasks.task_rows()`; annotations and predictions likewise."""
     out: dict[str, Any] = {
         "id": t.id,
         "data": t.data,

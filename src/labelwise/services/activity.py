@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from labelwise.db.base import utcnow
+from labelwise.db.base import table, utcnow
 from labelwise.db.models import Activity
 
 if TYPE_CHECKING:
     from labelwise.db.models import User
 
 # Built once: constructing a statement costs more than executing it on the hot paths.
-_INSERT = insert(Activity.__table__)
+_INSERT = insert(table(Activity))
 
 
 def record(

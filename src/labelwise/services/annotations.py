@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
-from labelwise.db.base import utcnow
+from labelwise.db.base import table, utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotationHistory, Draft, Project, Task, User
 from labelwise.services import activity, counters, projects, queue
@@ -49,9 +49,9 @@ def _number_or_none(value: Any, field: str) -> float | None:
     return float(value)
 
 
-_INSERT_HISTORY = insert(AnnotationHistory.__table__)
-_DRAFTS = Draft.__table__.c
-_DELETE_DRAFTS = delete(Draft.__table__).where(
+_INSERT_HISTORY = insert(table(AnnotationHistory))
+_DRAFTS = table(Draft).c
+_DELETE_DRAFTS = delete(table(Draft)).where(
     _DRAFTS.task_id == bindparam("tid"), _DRAFTS.user_id == bindparam("uid")
 )
 
@@ -74,7 +74,7 @@ def _history(db: Session, ann: Annotation, user: User | None, action: str) -> No
     )
 
 
-_INSERT = insert(Annotation.__table__).returning(Annotation.__table__.c.id)
+_INSERT = insert(table(Annotation)).returning(table(Annotation).c.id)
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -10,15 +10,16 @@ from __future__ import annotations
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 
+from labelwise.db.base import table
 from labelwise.db.models import Project, Task
 
 # Core statements on the tables, built once: the hot path pays neither statement construction
 # nor the ORM's bulk-update bookkeeping.
-_T = Task.__table__.c
-_P = Project.__table__.c
+_T = table(Task).c
+_P = table(Project).c
 _MAX_ANNOTATIONS = select(_P.maximum_annotations).where(_P.id == _T.project_id).scalar_subquery()
 _BUMP_TASK = (
-    update(Task.__table__)
+    update(table(Task))
     .where(_T.id == bindparam("tid"))
     .values(
         total_annotations=_T.total_annotations + bindparam("dt"),
@@ -28,7 +29,7 @@ _BUMP_TASK = (
     .returning(_T.project_id, _T.total_annotations)
 )
 _BUMP_PROJECT = (
-    update(Project.__table__)
+    update(table(Project))
     .where(_P.id == bindparam("pid"))
     .values(
         total_annotations_number=_P.total_annotations_number + bindparam("dt"),

@@ -92,7 +92,7 @@ def _condition(item: Any, i: int) -> ColumnElement[bool]:
         inside = column.between(_number(value["min"], where), _number(value["max"], where))
         return inside if operator == "in" else ~inside
     v = _number(value, where)
-    ops = {
+    ops: dict[str, ColumnElement[bool]] = {
         "equal": column == v,
         "not_equal": column != v,
         "greater": column > v,

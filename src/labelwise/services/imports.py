@@ -178,8 +178,10 @@ def store(db: Session, project: Project, user: User, items: list[Item], body: st
         .returning(Project.last_inner_id)
     ).scalar_one()
     first_inner = last - n + 1
+    columns: dict[str, None] = {}
+    for item in items[:1000]:
+        columns.update(dict.fromkeys(item.data))
     if body is not None:
-        columns = dict.fromkeys(k for item in items[:1000] for k in item.data)
         task_ids = bulk.insert_tasks_from_json(db, body, n, project.id, first_inner, imp.id, stamp)
         return _finish(db, project, user, imp, started, task_ids, list(columns), 0, 0, 0, 0)
     task_ids = bulk.allocate_ids(db, "tasks", n)
@@ -189,10 +191,7 @@ def store(db: Session, project: Project, user: User, items: list[Item], body: st
     task_rows: list[tuple[Any, ...]] = []
     ann_items: list[tuple[int, dict[str, Any]]] = []
     pred_items: list[tuple[int, dict[str, Any]]] = []
-    columns: dict[str, None] = {}
     with_annotations = 0
-    for item in items[:1000]:
-        columns.update(dict.fromkeys(item.data))
     for k, (data, meta, anns, preds) in enumerate(items):
         tid = task_ids[k]
         meta_text = "{}" if meta is EMPTY else dumps(meta).decode()

@@ -20,20 +20,21 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
+from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Project, Task, TaskLock, User
 
 ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
 
 
-_T = Task.__table__.c
-_L = TaskLock.__table__.c
-_A = Annotation.__table__.c
+_T = table(Task).c
+_L = table(TaskLock).c
+_A = table(Annotation).c
 _NOT_MINE = ~exists().where(_A.task_id == _T.id, _A.completed_by_id == bindparam("uid"))
 # Statements are built once with bind parameters: `next` is called for every task labeled.
 _HELD = (
     select(_T.id)
-    .select_from(Task.__table__.join(TaskLock.__table__, _L.task_id == _T.id))
+    .select_from(table(Task).join(table(TaskLock), _L.task_id == _T.id))
     .where(
         _L.user_id == bindparam("uid"),
         _L.expire_at > bindparam("now"),
@@ -46,7 +47,7 @@ _HELD = (
 )
 _OTHERS_LOCKS = (
     select(func.count())
-    .select_from(TaskLock.__table__)
+    .select_from(table(TaskLock))
     .where(_L.task_id == _T.id, _L.expire_at > bindparam("now"), _L.user_id != bindparam("uid"))
     .scalar_subquery()
 )
@@ -61,8 +62,8 @@ _CANDIDATE = (
     .order_by(_T.id)
     .limit(1)
 )
-_DROP_MINE = delete(TaskLock.__table__).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
-_LEASE = insert(TaskLock.__table__)
+_DROP_MINE = delete(table(TaskLock)).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
+_LEASE = insert(table(TaskLock))
 
 
 def next_task(db: Session, project: Project, user: User, lock_seconds: int) -> int | None:

@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
-from labelwise.db.base import json_array_length, raw_json
+from labelwise.db.base import json_array_length, raw_json, table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
 from labelwise.io import ls_json
@@ -52,12 +52,12 @@ def page(
 
 def task_rows() -> Select[Any]:
     """Task rows with `data` and `meta` as raw JSON text (see `JSONText`), for pages and exports."""
-    c = Task.__table__.c
+    c = table(Task).c
     plain = [col for col in c if col.name not in ("data", "meta")]
     return select(*plain, raw_json(c.data, "data"), raw_json(c.meta, "meta"))
 
 
-_ONE = task_rows().where(Task.__table__.c.id == bindparam("tid"))
+_ONE = task_rows().where(table(Task).c.id == bindparam("tid"))
 
 
 def one_with_related(db: Session, task_id: int) -> dict[str, Any]:
