@@ -470,7 +470,7 @@ class Million:
 
     def run(self) -> dict:
         a = self.a
-        mon = LoadMonitor([os.getpid(), a.server_pid or 0])
+        mon = LoadMonitor([os.getpid(), a.server_pid or 0, *a.load_root_pid])
         mon.start()
         if self.rss:
             self.rss.start()
@@ -498,7 +498,7 @@ class Million:
             load_per_phase = {}
             for name, fn in steps:
                 self.log(name)
-                ph = LoadMonitor([os.getpid(), a.server_pid or 0])
+                ph = LoadMonitor([os.getpid(), a.server_pid or 0, *a.load_root_pid])
                 ph.start()
                 try:
                     fn(pid)
@@ -542,6 +542,13 @@ def main() -> None:
     ap.add_argument("--token", required=True)
     ap.add_argument("--server-pid", type=int, default=None, help="for server RSS (VmRSS, with children)")
     ap.add_argument("--data-dir", default=None, help="server data dir, for its size on disk")
+    ap.add_argument(
+        "--load-root-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="count this process tree as ours in the machine-load figures (e.g. the postmaster)",
+    )
     ap.add_argument("--project-id", type=int, default=None, help="reuse this project; skip the import")
     ap.add_argument("--tasks", type=int, default=1_000_000)
     ap.add_argument("--batch", type=int, default=100_000)

@@ -37,6 +37,7 @@ URL="http://127.0.0.1:$PORT"
 SERVER_PID=""
 CLUSTER_JSON=""
 DB_URL=""
+PG_PID=""
 cleanup() {
   set +e
   if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -59,6 +60,7 @@ cd "$REPO"
 if [[ "$PG" == "auto" ]]; then
   CLUSTER_JSON="$("$PY" bench/pg_cluster.py start)"
   PG="$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["url"])' "$CLUSTER_JSON")"
+  PG_PID="$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["postmaster_pid"] or "")' "$CLUSTER_JSON")"
   echo "throwaway PostgreSQL cluster at $PG" >&2
 fi
 if [[ -n "$PG" ]]; then
@@ -80,7 +82,7 @@ echo "server pid $SERVER_PID at $URL ($BACKEND)" >&2
 
 set +e
 "$PY" bench/million.py --url "$URL" --token "$TOKEN" --server-pid "$SERVER_PID" --data-dir "$DATA" \
-  --out "$OUT" "${EXTRA[@]}" >/dev/null
+  ${PG_PID:+--load-root-pid "$PG_PID"} --out "$OUT" "${EXTRA[@]}" >/dev/null
 RC=$?
 set -e
 echo "$OUT"

@@ -151,3 +151,20 @@ def test_upload_csv_jsonl_txt_files(client: TestClient) -> None:
     )
     assert r.status_code == 400 and "line 2" in r.json()["detail"]
     assert client.get(f"/api/projects/{pid}").json()["task_number"] == 6
+
+
+def test_timestamps_are_iso_utc_everywhere(client: TestClient) -> None:
+    import re
+
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
+    pid = make_project(client)
+    tid = client.post(f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": "a"}]).json()[
+        "task_ids"
+    ][0]
+    ann = client.post(f"/api/tasks/{tid}/annotations/", json={"result": [choice("pos")]}).json()
+    listed = client.get("/api/tasks", params={"project": pid}).json()["tasks"][0]
+    single = client.get(f"/api/tasks/{tid}").json()
+    project = client.get(f"/api/projects/{pid}").json()
+    for value in (ann["created_at"], listed["created_at"], listed["annotations"][0]["updated_at"],
+                  single["updated_at"], single["annotations"][0]["created_at"], project["created_at"]):  # fmt: skip
+        assert stamp.match(value), value

@@ -61,3 +61,24 @@ def table(model: type[Base]) -> Table:
     t = model.__table__
     assert isinstance(t, Table)
     return t
+
+
+class StampText(TypeDecorator[Any]):
+    """A timestamp column read for sending on: on SQLite its stored text is reshaped to ISO 8601
+    (`T`, `Z`) without building a datetime; on PostgreSQL the driver's datetime is kept.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(Text() if dialect.name == "sqlite" else DateTime(timezone=True))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, str):
+            return value.replace(" ", "T", 1) + "Z"
+        return value
+
+
+def raw_stamp(column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
+    return type_coerce(column, StampText()).label(name)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, DateTime, Select, Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
-from labelwise.db.base import json_array_length, raw_json, table
+from labelwise.db.base import json_array_length, raw_json, raw_stamp, table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
 from labelwise.io import ls_json
@@ -50,11 +50,22 @@ def page(
     return list(db.execute(q))
 
 
+def _send_columns(t: Table, json_columns: tuple[str, ...]) -> list[ColumnElement[Any]]:
+    """Columns of `t` shaped for sending on: JSON as raw text, timestamps as ISO text (SQLite)."""
+    out: list[ColumnElement[Any]] = []
+    for col in t.c:
+        if col.name in json_columns:
+            out.append(raw_json(col, col.name))
+        elif isinstance(col.type, DateTime):
+            out.append(raw_stamp(col, col.name))
+        else:
+            out.append(col)
+    return out
+
+
 def task_rows() -> Select[Any]:
     """Task rows with `data` and `meta` as raw JSON text (see `JSONText`), for pages and exports."""
-    c = table(Task).c
-    plain = [col for col in c if col.name not in ("data", "meta")]
-    return select(*plain, raw_json(c.data, "data"), raw_json(c.meta, "meta"))
+    return select(*_send_columns(table(Task), ("data", "meta")))
 
 
 _ONE = task_rows().where(table(Task).c.id == bindparam("tid"))
@@ -70,12 +81,10 @@ def one_with_related(db: Session, task_id: int) -> dict[str, Any]:
 
 
 def _related_rows(db: Session, model: type[Annotation] | type[Prediction], task_ids: list[int]) -> Any:
-    c = model.__table__.c
-    dialect = db.get_bind().dialect.name
-    plain = [col for col in c if col.name != "result"]
-    q = select(
-        *plain, raw_json(c.result, "result"), json_array_length(dialect, c.result).label("result_count")
-    )
+    t = table(model)
+    c = t.c
+    count = json_array_length(db.get_bind().dialect.name, c.result).label("result_count")
+    q = select(*_send_columns(t, ("result",)), count)
     return db.execute(q.where(c.task_id.in_(task_ids)).order_by(c.id))
 
 
