@@ -1,4 +1,4 @@
-"""Pure-ASGI middleware: security headers and a Server-Timing header on every response.
+"""Pure-ASGI middleware: trailing-slash folding, security headers and a Server-Timing header.
 
 Written against ASGI directly rather than Starlette's BaseHTTPMiddleware, which wraps each
 request in extra tasks and streams and costs about a millisecond per request.
@@ -48,3 +48,21 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class TrailingSlash:
+    """Fold `/api/projects/` onto `/api/projects` before routing, for every method."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = dict(scope)
+                scope["path"] = path.rstrip("/") or "/"
+                raw = scope.get("raw_path")
+                if isinstance(raw, bytes):
+                    scope["raw_path"] = raw.rstrip(b"/") or b"/"
+        await self.app(scope, receive, send)

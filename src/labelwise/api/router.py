@@ -2,7 +2,7 @@
 
 - Every path answers with and without its trailing slash. Label Studio clients are inconsistent
   about the slash; a redirect would cost a round trip and some clients drop the body of a
-  redirected POST, so both spellings are real routes.
+  redirected POST, so the slash is stripped before routing (see `api.middleware`).
 - Handlers return plain dicts and lists that go straight to orjson. FastAPI would otherwise
   validate and re-encode the return value in Python against its annotation, which costs more
   than the database work on a page of 100 tasks.
@@ -47,10 +47,6 @@ class Router(APIRouter):
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         kwargs["response_model"] = None
         endpoint = _direct(endpoint, kwargs.get("status_code") or 200)
-        super().add_api_route(path, endpoint, **kwargs)
-        other = path[:-1] if path.endswith("/") else path + "/"
-        if other and other != path:
-            alt = dict(kwargs)
-            alt["include_in_schema"] = False
-            alt.pop("operation_id", None)
-            super().add_api_route(other, endpoint, **alt)
+        # Routes are declared without the trailing slash; `api.middleware.TrailingSlash` strips it
+        # from incoming paths, so both spellings reach the same route with one route to match.
+        super().add_api_route(path.rstrip("/") or "/", endpoint, **kwargs)

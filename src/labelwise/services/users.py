@@ -160,8 +160,9 @@ def ensure_admin(db: Session, email: str, password: str | None, token: str | Non
     if user is None:
         role = "owner" if count(db) == 0 else "admin"
         return create(db, email, password, role, token=token)
-    if password:
+    if password and not verify_password(user, password):
         set_password(db, user, password)
+
     if token and user.token != token:
         set_token(db, user, token)
     if user.role not in ("owner", "admin"):
