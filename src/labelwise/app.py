@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from labelwise import __version__
@@ -47,6 +48,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
         return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, exc: DataError) -> Response:
+        # Defence in depth: services check values first; a value the database still refuses
+        # (out of range, wrong type) is the client's input, not a server fault.
+        return _error(400, "a value is out of range or of the wrong type for its field")
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> Response:

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,13 +25,17 @@ EXPECTED_STATUSES = frozenset({200, 201, 204, 400, 401, 403, 404, 409})
 # Modest example counts: the whole fuzz set runs in well under a minute per database. `database=None`
 # keeps Hypothesis from writing a `.hypothesis/` directory; a failure prints its minimal example.
 # Runs are derandomized so that a failure is the same failure every time; set LABELWISE_FUZZ_RANDOM=1 to
-# explore new inputs instead.
+# explore new inputs instead. Shrinking a failure costs minutes on PostgreSQL, so it is off unless
+# LABELWISE_FUZZ_SHRINK=1: the minimal reproduction of every bug found so far is an example test in
+# test_bad_input_examples.py.
 FUZZ = settings(
     max_examples=40,
     deadline=None,
     database=None,
     derandomize=os.environ.get("LABELWISE_FUZZ_RANDOM") != "1",
     report_multiple_bugs=False,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
+    + ([Phase.shrink] if os.environ.get("LABELWISE_FUZZ_SHRINK") == "1" else []),
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

@@ -261,4 +261,3 @@ def test_many_spans_on_a_huge_text(schema: Schema) -> None:
     }
     err = _fails(schema, regions, {"text": text})
     assert err.index == 1_999
-

@@ -9,7 +9,7 @@ from fastapi import Request, Response
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.router import Router
 from labelwise.api.serializers import user as user_out
-from labelwise.services import sessions, tokens, users
+from labelwise.services import checks, sessions, tokens, users
 from labelwise.services.errors import Invalid, NotAuthenticated
 
 router = Router(tags=["auth"])
@@ -27,6 +27,7 @@ async def login(request: Request, db: SessionDep, settings: SettingsDep) -> Resp
     email, password = body.get("email"), body.get("password")
     if not isinstance(email, str) or not isinstance(password, str):
         raise Invalid("email and password are required", {"email": ["required"], "password": ["required"]})
+    checks.text(email, "email", 254)
     user = users.by_email(db, email)
     if user is None or not user.is_active or not users.verify_password(user, password):
         raise NotAuthenticated("wrong email or password")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import orjson
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from labelwise.db.models import User
+from labelwise.io import jsonin
 from labelwise.services import sessions, tokens, users
 from labelwise.services.errors import Forbidden, Invalid, NotAuthenticated
 from labelwise.settings import Settings
@@ -104,10 +104,7 @@ async def json_body(request: Request) -> Any:
     raw = await request.body()
     if not raw.strip():
         return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise Invalid(f"malformed JSON: {exc}", {"body": [str(exc)]}) from exc
+    return jsonin.loads(raw, "body")
 
 
 JsonBody = Annotated[Any, Depends(json_body)]

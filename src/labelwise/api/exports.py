@@ -10,7 +10,7 @@ from starlette.responses import StreamingResponse
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, SessionDep
 from labelwise.api.router import Router
-from labelwise.services import exports, projects
+from labelwise.services import checks, exports, projects
 from labelwise.services.errors import Invalid
 
 router = Router(tags=["export"])
@@ -35,6 +35,8 @@ def export(
             f"exportType {fmt!r} is not supported; use one of {', '.join(exports.FORMATS)}",
             {"exportType": ["unsupported"]},
         )
+    if ids:
+        ids = [i for i in ids if checks.is_id(i)] or [0]  # ids out of range cannot exist: match none
     only_annotated = download_all_tasks.lower() not in ("1", "true", "yes") and not ids
     body = exports.stream_json(request.app.state.sessionmaker, project.id, only_annotated, ids)
     name = f"project-{project.id}-export.json"

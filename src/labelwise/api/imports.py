@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import orjson
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -14,7 +13,7 @@ from labelwise import policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep
 from labelwise.api.responses import JSON
 from labelwise.api.router import Router
-from labelwise.io import files
+from labelwise.io import files, jsonin
 from labelwise.services import imports, predictions, projects
 from labelwise.services.errors import Invalid, NotFound
 
@@ -27,31 +26,31 @@ def _truthy(value: str | None) -> bool:
 
 async def _read_items(
     request: Request, text_key: str | None, limit: int
-) -> tuple[Any, dict[str, int], bytes | None]:
-    """Parsed items, the formats seen, and the raw JSON body when there was one."""
+) -> tuple[Any, dict[str, int], bytes | None, list[str] | None]:
+    """Parsed items, the formats seen, the raw JSON body when there was one, and for uploads a
+    label per item naming its file and line."""
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
         form = await request.form()
         items: list[Any] = []
+        labels: list[str] = []
         formats: dict[str, int] = {}
         uploads = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
         if not uploads:
             raise Invalid("no files in the upload", {"file": ["required"]})
         for upload in uploads:
             content = await upload.read()
-            fmt, got = files.read(upload.filename or "upload", content, text_key)
+            fmt, got, where = files.read(upload.filename or "upload", content, text_key)
             formats[fmt] = formats.get(fmt, 0) + 1
             items.extend(got)
-        return items, formats, None
+            labels.extend(where)
+        return items, formats, None, labels
     raw = await request.body()
     if len(raw) > limit:
         raise Invalid(f"request body exceeds {limit} bytes", {"body": ["too large"]})
     if not raw.strip():
         raise Invalid("empty request body; send a JSON list of tasks", {"body": ["empty"]})
-    try:
-        return orjson.loads(raw), {}, raw
-    except orjson.JSONDecodeError as exc:
-        raise Invalid(f"malformed JSON: {exc}", {"body": [str(exc)]}) from exc
+    return jsonin.loads(raw, "body"), {}, raw, None
 
 
 @router.post("/api/projects/{project_id}/import", status_code=201)
@@ -64,10 +63,10 @@ async def import_tasks(
     schema = projects.schema(project)
     keys = schema.required_data_keys or schema.data_keys
     text_key = keys[0] if len(keys) == 1 else None
-    raw_items, formats, raw = await _read_items(request, text_key, settings.max_import_bytes)
+    raw_items, formats, raw, labels = await _read_items(request, text_key, settings.max_import_bytes)
 
     def work() -> imports.Result:
-        items = imports.parse_items(schema, raw_items)
+        items = imports.parse_items(schema, raw_items, labels)
         flat = raw is not None and isinstance(raw_items, list) and imports.all_flat(items)
         return imports.store(db, project, user, items, raw.decode() if flat and raw is not None else None)
 

@@ -10,7 +10,7 @@ from labelwise import policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.router import Router
 from labelwise.io import ls_json
-from labelwise.services import predictions, projects, tasks
+from labelwise.services import checks, predictions, projects, tasks
 from labelwise.services.errors import Invalid
 
 router = Router(tags=["predictions"])
@@ -31,10 +31,7 @@ def list_predictions(
 @router.post("/api/predictions", status_code=201)
 def create_prediction(body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     data = json_object(body)
-    task_id = data.get("task")
-    if not isinstance(task_id, int) or isinstance(task_id, bool):
-        raise Invalid("task is required", {"task": ["required"]})
-    task = tasks.get(db, task_id)
+    task = tasks.get(db, checks.as_id(data.get("task"), "task"))
     policies.require(user, "prediction.change", projects.get(db, task.project_id))
     return ls_json.prediction(predictions.create(db, task, user, data))
 

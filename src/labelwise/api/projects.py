@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 from sqlalchemy.orm import Session
 
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
+from labelwise.api.limits import MAX_PAGE, MAX_PAGE_SIZE
 from labelwise.api.router import Router
 from labelwise.api.serializers import parsed_label_config
 from labelwise.api.serializers import project as project_out
@@ -33,8 +34,8 @@ def list_projects(
     request: Request,
     user: CurrentUser,
     db: SessionDep,
-    page: int = 1,
-    page_size: int = 100,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
     ordering: str = "-id",
 ) -> dict[str, Any]:
     policies.require(user, "project.view")

@@ -8,9 +8,10 @@ from fastapi import Query, Response
 
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
+from labelwise.api.limits import MAX_PAGE, MAX_PAGE_SIZE
 from labelwise.api.router import Router
 from labelwise.io import ls_json
-from labelwise.services import filters, projects, tasks
+from labelwise.services import checks, filters, projects, tasks
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["tasks"])
@@ -21,8 +22,8 @@ def list_tasks(
     user: CurrentUser,
     db: SessionDep,
     project: int | None = None,
-    page: int = 1,
-    page_size: int = 100,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
     fields: str = "all",
     query: str | None = None,
     ids: Annotated[list[int] | None, Query()] = None,
@@ -54,10 +55,7 @@ def list_tasks(
 @router.post("/api/tasks", status_code=201)
 def create_task(body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     data = json_object(body)
-    project_id = data.get("project")
-    if not isinstance(project_id, int):
-        raise Invalid("project is required", {"project": ["required"]})
-    project = projects.get(db, project_id)
+    project = projects.get(db, checks.as_id(data.get("project"), "project"))
     policies.require(user, "project.import", project)
     task = tasks.create(db, project, user, data)
     return ls_json.task(task, [], [])

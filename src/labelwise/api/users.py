@@ -12,7 +12,7 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.router import Router
 from labelwise.api.serializers import user as user_out
 from labelwise.db.models import User
-from labelwise.services import users
+from labelwise.services import checks, users
 from labelwise.services.errors import Forbidden, Invalid
 
 router = Router(tags=["users"])
@@ -35,16 +35,14 @@ def create_user(body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, 
     if not isinstance(email, str):
         raise Invalid("email is required", {"email": ["required"]})
     password = data.get("password")
-    created = users.create(
-        db,
-        email,
-        password if isinstance(password, str) else None,
-        role,
-        username=str(data.get("username") or ""),
-        first_name=str(data.get("first_name") or ""),
-        last_name=str(data.get("last_name") or ""),
-        actor=user,
-    )
+    if password is not None and not isinstance(password, str):
+        raise Invalid("password must be a string", {"password": ["expected a string"]})
+    names = {
+        k: checks.text(data[k], k, 150)
+        for k in ("username", "first_name", "last_name")
+        if data.get(k) is not None
+    }
+    created = users.create(db, email, password, role, actor=user, **names)
     return user_out(created)
 
 
@@ -62,9 +60,7 @@ def update_user(user_id: int, body: JsonBody, user: CurrentUser, db: SessionDep)
     data = json_object(body)
     for key in ("first_name", "last_name", "username"):
         if key in data:
-            if not isinstance(data[key], str) or len(data[key]) > 150:
-                raise Invalid(f"{key} must be a string of at most 150 characters", {key: ["invalid"]})
-            setattr(target, key, data[key])
+            setattr(target, key, checks.text(data[key], key, 150))
     if "role" in data:
         policies.require(user, "user.manage")
         if not isinstance(data["role"], str) or not policies.can_assign_role(user, data["role"]):

@@ -44,7 +44,6 @@ def _fields(obj: Any) -> Mapping[str, Any]:
     return _Attrs(obj)
 
 
-
 def _result_count(a: Mapping[str, Any]) -> int:
     """Rows read for pages carry a `result_count` column; ORM objects count their list."""
     count = a.get("result_count")

@@ -12,12 +12,12 @@ from labelwise import labeling
 from labelwise.db.base import table, utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotationHistory, Draft, Project, Task, User
-from labelwise.services import activity, counters, projects, queue
+from labelwise.services import activity, checks, counters, projects, queue
 from labelwise.services.errors import Invalid, NotFound
 
 
 def get(db: Session, annotation_id: int) -> Annotation:
-    ann = db.get(Annotation, annotation_id)
+    ann = db.get(Annotation, annotation_id) if checks.is_id(annotation_id) else None
     if ann is None:
         raise NotFound(f"annotation {annotation_id} not found")
     return ann
@@ -42,11 +42,7 @@ def _check(project: Project, task: Task, result: Any, cancelled: bool) -> list[d
 
 
 def _number_or_none(value: Any, field: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Invalid(f"{field} must be a number", {field: ["expected a number"]})
-    return float(value)
+    return checks.number(value, field)
 
 
 _INSERT_HISTORY = insert(table(AnnotationHistory))
@@ -77,16 +73,12 @@ def _history(db: Session, ann: Annotation, user: User | None, action: str) -> No
 _INSERT = insert(table(Annotation)).returning(table(Annotation).c.id)
 
 
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def create(db: Session, task: Task, user: User, body: dict[str, Any]) -> Annotation:
     """The hottest write path: Core statements built once, run on the session's connection,
     with no ORM flush; the returned object is transient and only used to answer the request."""
     begin_write(db)
     project = projects.get(db, task.project_id)
-    cancelled = bool(body.get("was_cancelled", False))
+    cancelled = checks.flag(body, "was_cancelled")
     result = _check(project, task, body.get("result"), cancelled)
     now = utcnow()
     values = {
@@ -96,10 +88,10 @@ def create(db: Session, task: Task, user: User, body: dict[str, Any]) -> Annotat
         "updated_by_id": None,
         "result": result,
         "was_cancelled": cancelled,
-        "ground_truth": bool(body.get("ground_truth", False)),
+        "ground_truth": checks.flag(body, "ground_truth"),
         "lead_time": _number_or_none(body.get("lead_time"), "lead_time"),
-        "parent_prediction_id": _int_or_none(body.get("parent_prediction")),
-        "parent_annotation_id": _int_or_none(body.get("parent_annotation")),
+        "parent_prediction_id": checks.optional_id(body.get("parent_prediction"), "parent_prediction"),
+        "parent_annotation_id": checks.optional_id(body.get("parent_annotation"), "parent_annotation"),
         "last_action": "skipped" if cancelled else "submitted",
         "review_state": None,
         "unique_id": str(uuid.uuid4()),
@@ -125,12 +117,12 @@ def update(db: Session, ann: Annotation, user: User, body: dict[str, Any]) -> An
     assert task is not None
     project = projects.get(db, task.project_id)
     was = ann.was_cancelled
-    cancelled = bool(body.get("was_cancelled", ann.was_cancelled))
+    cancelled = checks.flag(body, "was_cancelled", ann.was_cancelled)
     if "result" in body or cancelled != was:
         ann.result = _check(project, task, body.get("result", ann.result), cancelled)
     ann.was_cancelled = cancelled
     if "ground_truth" in body:
-        ann.ground_truth = bool(body["ground_truth"])
+        ann.ground_truth = checks.flag(body, "ground_truth", ann.ground_truth)
     if "lead_time" in body:
         ann.lead_time = _number_or_none(body["lead_time"], "lead_time")
     ann.updated_by_id = user.id

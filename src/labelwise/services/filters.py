@@ -8,6 +8,7 @@ advisory where filters on related fields leaked password hashes and tokens).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -50,18 +51,39 @@ class Query:
         return bool(self.conditions)
 
 
-def _completed(operator: str, value: Any) -> ColumnElement[bool]:
+INTEGER_FIELDS = {"id", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions"}
+DATETIME_FIELDS = {"created_at", "updated_at"}
+MAX_INT = 2**31 - 1
+
+
+def _completed(where: str, operator: str, value: Any) -> ColumnElement[bool]:
     """`completed_at` is set once a task has a finished annotation; only emptiness is asked of it here."""
     if operator != "empty":
-        raise Invalid(f"filter:tasks:completed_at supports only the 'empty' operator, not {operator!r}")
+        raise Invalid(
+            f"{where}: filter:tasks:completed_at supports only the 'empty' operator, not {operator!r}"
+        )
     labeled = Task.total_annotations > 0
     return ~labeled if value in (True, "true", "True", 1) else labeled
 
 
-def _number(value: Any, where: str) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise Invalid(f"{where}: value must be a number", {"query": [where]})
-    return value
+def _value(field: str, value: Any, where: str) -> Any:
+    """A filter value of the column's own type, or a 400 naming the filter."""
+    if field in INTEGER_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, int) or not -MAX_INT <= value <= MAX_INT:
+            raise Invalid(f"{where}: filter:tasks:{field} needs an integer value", {"query": [where]})
+        return value
+    if field == "is_labeled":
+        if not isinstance(value, bool):
+            raise Invalid(f"{where}: filter:tasks:{field} needs true or false", {"query": [where]})
+        return value
+    if field in DATETIME_FIELDS:
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                pass
+        raise Invalid(f"{where}: filter:tasks:{field} needs an ISO 8601 date-time", {"query": [where]})
+    raise Invalid(f"{where}: cannot filter on {field!r}", {"query": [where]})
 
 
 def _condition(item: Any, i: int) -> ColumnElement[bool]:
@@ -72,26 +94,31 @@ def _condition(item: Any, i: int) -> ColumnElement[bool]:
     operator = item.get("operator")
     value = item.get("value")
     if not isinstance(name, str) or not name.startswith("filter:tasks:"):
-        raise Invalid(f"{where}: filter must look like 'filter:tasks:<field>'", {"query": [where]})
+        raise Invalid(
+            f"{where}: cannot filter on {str(name)[:100]!r}; filters look like 'filter:tasks:<field>'",
+            {"query": [where]},
+        )
     column_name = name.removeprefix("filter:tasks:")
     if column_name == "completed_at":
-        return _completed(str(operator), value)
+        return _completed(where, str(operator), value)
     column = FIELDS.get(column_name)
     if column is None:
         allowed = ", ".join(sorted([*FIELDS, "completed_at"]))
         raise Invalid(
-            f"{where}: cannot filter on {column_name!r}; allowed fields: {allowed}", {"query": [where]}
+            f"{where}: cannot filter on {name[:100]!r}; allowed fields: {allowed}", {"query": [where]}
         )
     if operator == "empty":
         return column.is_(None) if value in (True, "true") else column.is_not(None)
     if operator not in NUMERIC_OPERATORS:
-        raise Invalid(f"{where}: unknown operator {operator!r}", {"query": [where]})
+        raise Invalid(f"{where}: unknown operator {str(operator)[:40]!r} for {name}", {"query": [where]})
     if operator in ("in", "not_in"):
         if not isinstance(value, dict) or "min" not in value or "max" not in value:
             raise Invalid(f"{where}: 'in' takes a value {{min, max}}", {"query": [where]})
-        inside = column.between(_number(value["min"], where), _number(value["max"], where))
+        inside = column.between(
+            _value(column_name, value["min"], where), _value(column_name, value["max"], where)
+        )
         return inside if operator == "in" else ~inside
-    v = _number(value, where)
+    v = _value(column_name, value, where)
     ops: dict[str, ColumnElement[bool]] = {
         "equal": column == v,
         "not_equal": column != v,
@@ -108,14 +135,14 @@ def _ids(values: Any, where: str) -> list[int]:
         isinstance(v, int) and not isinstance(v, bool) for v in values
     ):
         raise Invalid(f"{where} must be a list of task ids", {"query": [where]})
-    return values
+    return [v for v in values if 1 <= v <= MAX_INT]  # ids out of range cannot exist
 
 
 def parse(raw: str | None, ids: list[int] | None = None) -> Query:
     """Parse the JSON `query` parameter (filters + selectedItems) and explicit ids."""
     query = Query()
     if ids:
-        query.conditions.append(Task.id.in_(ids))
+        query.conditions.append(Task.id.in_(_ids(ids, "ids")))
     if not raw:
         return query
     try:

@@ -22,7 +22,7 @@ from labelwise import labeling
 from labelwise.db import bulk
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Import, Project, User
-from labelwise.services import activity, projects
+from labelwise.services import activity, checks, projects
 from labelwise.services.errors import Invalid
 
 MAX_REPORTED = 10
@@ -78,9 +78,9 @@ def _as_list(value: Any, where: str, errors: list[str]) -> list[dict[str, Any]]:
     return value
 
 
-def parse_item(index: int, raw: Any, schema: labeling.Schema, errors: list[str]) -> Item | None:
-    """One incoming item: a flat data dict, or `{data, annotations, predictions, meta}`."""
-    where = f"item {index}"
+def parse_item(where: str, raw: Any, schema: labeling.Schema, errors: list[str]) -> Item | None:
+    """One incoming item: a flat data dict, or `{data, annotations, predictions, meta}`.
+    `where` names it in errors ("item 3", or "tasks.csv: line 4" for uploads)."""
     if not isinstance(raw, dict):
         errors.append(f"{where}: must be a JSON object, got {type(raw).__name__}")
         return None
@@ -103,24 +103,32 @@ def parse_item(index: int, raw: Any, schema: labeling.Schema, errors: list[str])
     for kind, results in (("annotation", item.annotations), ("prediction", item.predictions)):
         for j, obj in enumerate(results):
             result = obj.get("result", [])
-            if kind == "annotation" and obj.get("was_cancelled") and not result:
-                continue
             try:
+                _check_fields(kind, obj)
+                if kind == "annotation" and obj.get("was_cancelled") and not result:
+                    continue
                 labeling.validate_result(schema, item.data, result)
             except labeling.InvalidResult as exc:
                 errors.append(f"{where}, {kind} {j}: {exc}")
                 return None
-            if kind == "prediction" and obj.get("score") is not None and not _is_number(obj.get("score")):
-                errors.append(f"{where}, prediction {j}: score must be a number")
+            except Invalid as exc:
+                errors.append(f"{where}, {kind} {j}: {exc.detail}")
                 return None
     return item
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _check_fields(kind: str, obj: dict[str, Any]) -> None:
+    if kind == "annotation":
+        checks.flag(obj, "was_cancelled")
+        checks.flag(obj, "ground_truth")
+        checks.number(obj.get("lead_time"), "lead_time")
+    else:
+        checks.number(obj.get("score"), "score")
+        if obj.get("model_version") is not None:
+            checks.text(obj["model_version"], "model_version", 255)
 
 
-def parse_items(schema: labeling.Schema, raw_items: Any) -> list[Item]:
+def parse_items(schema: labeling.Schema, raw_items: Any, labels: list[str] | None = None) -> list[Item]:
     if isinstance(raw_items, dict):
         raw_items = [raw_items]
     if not isinstance(raw_items, list):
@@ -133,7 +141,7 @@ def parse_items(schema: labeling.Schema, raw_items: Any) -> list[Item]:
         if type(raw) is dict and "data" not in raw and None not in map(raw.get, required):
             items.append(Item(raw, EMPTY))
             continue
-        item = parse_item(i, raw, schema, errors)
+        item = parse_item(labels[i] if labels else f"item {i}", raw, schema, errors)
         if item is not None:
             items.append(item)
         if len(errors) >= MAX_REPORTED:
@@ -147,7 +155,7 @@ def parse_items(schema: labeling.Schema, raw_items: Any) -> list[Item]:
 def _user_ids(db: Session, items: list[Item], fallback: int) -> dict[Any, int]:
     """Map `completed_by` values in imported annotations to existing users; unknown ones fall back."""
     wanted = {a.get("completed_by") for it in items for a in it.annotations}
-    ids = {w for w in wanted if isinstance(w, int) and not isinstance(w, bool)}
+    ids = {w for w in wanted if checks.is_id(w)}
     emails = {w for w in wanted if isinstance(w, str)}
     found: dict[Any, int] = {}
     if ids:
@@ -279,7 +287,7 @@ def _store_annotations(
         cancelled = bool(a.get("was_cancelled"))
         n_skip += cancelled
         n_ann += not cancelled
-        lead = a.get("lead_time") if _is_number(a.get("lead_time")) else None
+        lead = checks.number(a.get("lead_time"), "lead_time")
         who = users.get(a.get("completed_by"), user.id)
         rows.append(
             (aid, tid, project.id, who, result, cancelled, bool(a.get("ground_truth")), lead,
@@ -298,7 +306,7 @@ def _store_predictions(
     rows = [
         (
             tid, project.id, orjson.dumps(p.get("result") or []).decode(),
-            p.get("score") if _is_number(p.get("score")) else None,
+            checks.number(p.get("score"), "score"),
             str(p.get("model_version") or ""), 0.0, now, now,
         )
         for tid, p in pred_items
@@ -317,4 +325,6 @@ def all_flat(items: list[Item]) -> bool:
 
 
 def get(db: Session, project: Project, import_id: int) -> Import | None:
+    if not checks.is_id(import_id):
+        return None
     return db.scalar(select(Import).where(Import.id == import_id, Import.project_id == project.id))

@@ -11,12 +11,12 @@ from labelwise import labeling
 from labelwise.db.base import utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Prediction, Project, Task, User
-from labelwise.services import activity, counters, projects
+from labelwise.services import activity, checks, counters, projects
 from labelwise.services.errors import Invalid, NotFound
 
 
 def get(db: Session, prediction_id: int) -> Prediction:
-    pred = db.get(Prediction, prediction_id)
+    pred = db.get(Prediction, prediction_id) if checks.is_id(prediction_id) else None
     if pred is None:
         raise NotFound(f"prediction {prediction_id} not found")
     return pred
@@ -55,12 +55,10 @@ def _clean(task: Task, body: dict[str, Any]) -> dict[str, Any]:
             raise Invalid(f"result: {exc}", {"result": [str(exc)]}) from exc
         out["result"] = result
     if "score" in body:
-        score = body["score"]
-        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
-            raise Invalid("score must be a number", {"score": ["expected a number"]})
-        out["score"] = score
+        out["score"] = checks.number(body["score"], "score")
     if "model_version" in body:
-        out["model_version"] = str(body["model_version"] or "")
+        mv = body["model_version"]
+        out["model_version"] = "" if mv is None else checks.text(mv, "model_version", 255)
     return out
 
 
@@ -103,8 +101,8 @@ def create_many(db: Session, project: Project, user: User, body: Any) -> int:
         raise Invalid("body must be a list of predictions", {"body": ["expected a list"]})
     rows: list[Prediction] = []
     for i, item in enumerate(body):
-        if not isinstance(item, dict) or not isinstance(item.get("task"), int):
-            raise Invalid(f"item {i}: needs an integer task", {"predictions": [f"item {i}: task"]})
+        if not isinstance(item, dict) or not checks.is_id(item.get("task")):
+            raise Invalid(f"item {i}: needs an integer task id", {"predictions": [f"item {i}: task"]})
         task = db.get(Task, item["task"])
         if task is None or task.project_id != project.id:
             raise Invalid(

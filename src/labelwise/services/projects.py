@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from labelwise import labeling
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Project, User
-from labelwise.services import activity
+from labelwise.services import activity, checks
 from labelwise.services.errors import Invalid, NotFound
 
 DEFAULT_CONFIG = "<View></View>"
@@ -49,7 +49,7 @@ def validate_config(xml: str) -> labeling.Schema:
 
 
 def get(db: Session, project_id: int) -> Project:
-    project = db.get(Project, project_id)
+    project = db.get(Project, project_id) if checks.is_id(project_id) else None
     if project is None:
         raise NotFound(f"project {project_id} not found")
     return project
@@ -68,8 +68,12 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             errors[key] = [f"must be {want.__name__ if isinstance(want, type) else want}"]
             continue
         out[key] = value
-    if "title" in out and len(out["title"]) > MAX_TITLE:
-        errors["title"] = [f"at most {MAX_TITLE} characters"]
+    for key, limit in (("title", MAX_TITLE), ("color", 16), ("model_version", 255), ("sampling", 40)):
+        if key in out and len(out[key]) > limit:
+            errors[key] = [f"at most {limit} characters"]
+    for key, value in out.items():
+        if isinstance(value, str) and "\x00" in value:
+            errors[key] = ["must not contain NUL characters"]
     if "maximum_annotations" in out and not 1 <= out["maximum_annotations"] <= 1000:
         errors["maximum_annotations"] = ["must be between 1 and 1000"]
     if "sampling" in out and out["sampling"] not in SAMPLINGS:

@@ -13,14 +13,14 @@ from labelwise.db.base import json_array_length, raw_json, raw_stamp, table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
 from labelwise.io import ls_json
-from labelwise.services import activity, counters, filters, projects
+from labelwise.services import activity, checks, counters, filters, projects
 from labelwise.services.errors import Invalid, NotFound
 
 MAX_PAGE_SIZE = 10_000
 
 
 def get(db: Session, task_id: int) -> Task:
-    task = db.get(Task, task_id)
+    task = db.get(Task, task_id) if checks.is_id(task_id) else None
     if task is None:
         raise NotFound(f"task {task_id} not found")
     return task

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from labelwise.db.engine import begin_write
 from labelwise.db.models import ROLES, User
-from labelwise.services import activity
+from labelwise.services import activity, checks
 from labelwise.services.errors import Conflict, Invalid, NotFound
 
 _hasher = PasswordHasher()
@@ -44,19 +44,22 @@ def _check_role(role: str) -> str:
 def _check_email(email: str) -> str:
     email = email.strip().lower()
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
+    bad = any(c.isspace() or c == "\x00" for c in email)
+    if not local or "." not in domain or len(email) > 254 or bad:
         raise Invalid("email is not a valid address", {"email": [f"{email!r} is not an email address"]})
     return email
 
 
 def get(db: Session, user_id: int) -> User:
-    user = db.get(User, user_id)
+    user = db.get(User, user_id) if checks.is_id(user_id) else None
     if user is None:
         raise NotFound(f"user {user_id} not found")
     return user
 
 
 def by_email(db: Session, email: str) -> User | None:
+    if "\x00" in email or len(email) > 254:
+        return None  # cannot be stored, so cannot exist; PostgreSQL would refuse the query
     return db.scalar(select(User).where(User.email == email.strip().lower()))
 
 
