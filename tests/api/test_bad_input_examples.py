@@ -374,3 +374,38 @@ def test_refused_import_names_first_bad_item_and_stores_nothing(client: TestClie
     ]
     assert row_counts(db, p) == {"tasks": 0, "annotations": 0, "predictions": 0}
     assert project_counters(client, p)["task_number"] == 0
+
+
+def test_literal_backslash_u0000_text_is_not_a_nul(client: TestClient, ids: dict[str, int]) -> None:
+    """BUG (false refusal): the NUL check looks for the bytes `\\u0000` anywhere in the raw body, so text that
+    merely contains a backslash followed by "u0000" (JSON `"\\\\u0000"`, e.g. a C or JSON snippet) is refused
+    as a NUL character. Only a real U+0000 (JSON `"\\u0000"`) should be."""
+    p, t = ids["project"], ids["task"]
+    text = 'printf("\\u0000")'  # a backslash, then u0000: no NUL anywhere
+    failures = []
+    for method, url, body in (
+        ("POST", f"/api/projects/{p}/import", [{"text": text}]),
+        ("POST", "/api/tasks", {"project": p, "data": {"text": text}}),
+        ("PATCH", f"/api/tasks/{t}", {"data": {"text": text}}),
+        ("POST", "/api/projects", {"title": text}),
+    ):
+        r = client.request(
+            method, url, content=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
+        if r.status_code not in (200, 201):
+            failures.append(f"{method} {url} -> {r.status_code} {r.text[:120]}")
+    assert not failures, failures
+    stored = client.get(f"/api/tasks/{t}").json()["data"]["text"]
+    assert stored == text
+
+
+def test_integer_beyond_64_bits_names_the_item(client: TestClient, db: Session, ids: dict[str, int]) -> None:
+    """Message: an import refused for a >64-bit integer says "body: integer ... is beyond 64 bits", not
+    which item holds it; every other refused import names its first bad item."""
+    p = ids["project"]
+    before = row_counts(db, p)
+    raw = json.dumps([{"text": "a"}, {"text": "b", "n": U64_PLUS}])
+    r = client.post(f"/api/projects/{p}/import", content=raw, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert row_counts(db, p) == before
+    assert "item 1" in r.json()["detail"], r.json()["detail"]

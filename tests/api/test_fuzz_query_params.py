@@ -48,7 +48,9 @@ SECRET_FIELDS = [
     "annotators",
 ]
 
-param_text = st.one_of(st.text(max_size=12), st.integers().map(str), BOUNDARY_INTS.map(str))
+# URL parameters are UTF-8: no lone surrogates, which the client itself could not encode
+utf8 = st.characters(codec="utf-8")
+param_text = st.one_of(st.text(utf8, max_size=12), st.integers().map(str), BOUNDARY_INTS.map(str))
 param_values = st.one_of(
     st.integers(),
     BOUNDARY_INTS,
@@ -101,7 +103,7 @@ queries = st.one_of(
         ),
     ),
     json_values.map(json.dumps),
-    st.text(max_size=30),
+    st.text(utf8, max_size=30),
 )
 
 
