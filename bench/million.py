@@ -56,7 +56,7 @@ except ImportError:  # pragma: no cover
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
-from sysload import LoadMonitor  # noqa: E402
+from sysload import LoadMonitor, tree_mem_kib  # noqa: E402
 
 CONFIG = (
     '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text">'
@@ -110,30 +110,6 @@ def latency(values_s: list[float]) -> dict:
         "max_ms": ms(s[-1]),
         "mean_ms": ms(statistics.fmean(s)),
     }
-
-
-def tree_mem_kib(pid: int) -> tuple[int, int]:
-    """(VmRSS, RssAnon) in KiB of pid and its children. RssAnon leaves out file-backed pages such as
-    SQLite's memory-mapped database file, so it is the figure for "bounded memory"."""
-    rss = anon = 0
-    todo, seen = [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        rss += int(line.split()[1])
-                    elif line.startswith("RssAnon:"):
-                        anon += int(line.split()[1])
-            with open(f"/proc/{p}/task/{p}/children") as f:
-                todo.extend(int(x) for x in f.read().split())
-        except OSError:
-            pass
-    return rss, anon
 
 
 class RssWatch(threading.Thread):

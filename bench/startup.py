@@ -36,7 +36,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
-from sysload import LoadMonitor  # noqa: E402
+from sysload import LoadMonitor, tree_mem_kib  # noqa: E402
 
 LW = str(REPO / ".venv" / "bin" / "labelwise")
 
@@ -59,23 +59,8 @@ def health_ok(port: int) -> bool:
 
 
 def rss_mib(pid: int) -> float:
-    total = 0
-    todo, seen = [pid], set()
-    while todo:  # the process and its children (--workers)
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            with open(f"/proc/{p}/task/{p}/children") as f:
-                todo.extend(int(x) for x in f.read().split())
-        except OSError:
-            pass
-    return round(total / 1024, 1)
+    """Resident memory of the server and its worker processes."""
+    return round(tree_mem_kib(pid)[0] / 1024, 1)
 
 
 def one_start(data_dir: str, env: dict, admin: bool, timeout: float, workers: int) -> dict:

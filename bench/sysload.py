@@ -147,6 +147,30 @@ class LoadMonitor(threading.Thread):
         }
 
 
+def tree_mem_kib(pid: int) -> tuple[int, int]:
+    """(VmRSS, RssAnon) in KiB of pid and its children. RssAnon leaves out file-backed pages such as
+    SQLite's memory-mapped database file, so it is the figure for "bounded memory"."""
+    rss = anon = 0
+    todo, seen = [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("RssAnon:"):
+                        anon += int(line.split()[1])
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo.extend(int(x) for x in f.read().split())
+        except OSError:
+            pass
+    return rss, anon
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
