@@ -67,6 +67,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        pool = getattr(app.state, "executor", None)
+        if pool is not None:
+            pool.shutdown(wait=False)
         db.engine.dispose()
 
     app = FastAPI(title="Labelwise", version=__version__, lifespan=lifespan, default_response_class=JSON)

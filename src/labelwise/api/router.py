@@ -6,6 +6,8 @@
 - Handlers return plain dicts and lists that go straight to orjson. FastAPI would otherwise
   validate and re-encode the return value in Python against its annotation, which costs more
   than the database work on a page of 100 tasks.
+- Routes of the common shape (path ids, caller, session, settings, body) run through
+  `api.lean.LeanRoute`, skipping FastAPI's per-request dependency solving.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from labelwise.api import lean
 from labelwise.api.responses import JSON
 
 
@@ -46,7 +49,10 @@ class Router(APIRouter):
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         kwargs["response_model"] = None
-        endpoint = _direct(endpoint, kwargs.get("status_code") or 200)
+        if lean.plan_for(path, endpoint) is not None:
+            kwargs["route_class_override"] = lean.LeanRoute
+        else:
+            endpoint = _direct(endpoint, kwargs.get("status_code") or 200)
         # Routes are declared without the trailing slash; `api.middleware.TrailingSlash` strips it
         # from incoming paths, so both spellings reach the same route with one route to match.
         super().add_api_route(path.rstrip("/") or "/", endpoint, **kwargs)

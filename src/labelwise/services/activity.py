@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session
 
 from labelwise.db.base import table, utcnow
 from labelwise.db.models import Activity
+from labelwise.db.prepared import Prepared
 
 if TYPE_CHECKING:
     from labelwise.db.models import User
 
-# Built once: constructing a statement costs more than executing it on the hot paths.
-_INSERT = insert(table(Activity))
+# Compiled once (see `db.prepared`): every write path records activity.
+_COLUMNS = ("created_at", "user_id", "project_id", "action", "object_type", "object_id", "detail")
+_INSERT = Prepared(insert(table(Activity)), _COLUMNS)
 
 
 def record(
@@ -27,8 +29,8 @@ def record(
     project_id: int | None = None,
 ) -> None:
     """Write in the caller's transaction, so the trail and the change commit or fail together."""
-    db.connection().execute(
-        _INSERT,
+    _INSERT.run(
+        db,
         {
             "created_at": utcnow(),
             "user_id": user.id if user is not None else None,

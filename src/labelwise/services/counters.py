@@ -10,31 +10,33 @@ from __future__ import annotations
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 
-from labelwise.db.base import table
+from labelwise.db.base import table, utcnow
 from labelwise.db.models import Project, Task
+from labelwise.db.prepared import Prepared
 
-# Core statements on the tables, built once: the hot path pays neither statement construction
-# nor the ORM's bulk-update bookkeeping.
+# Hot-path statements are built and compiled once (see `db.prepared`).
 _T = table(Task).c
 _P = table(Project).c
 _MAX_ANNOTATIONS = select(_P.maximum_annotations).where(_P.id == _T.project_id).scalar_subquery()
-_BUMP_TASK = (
+_BUMP_TASK = Prepared(
     update(table(Task))
     .where(_T.id == bindparam("tid"))
     .values(
         total_annotations=_T.total_annotations + bindparam("dt"),
         cancelled_annotations=_T.cancelled_annotations + bindparam("dc"),
         is_labeled=(_T.total_annotations + bindparam("dt")) >= _MAX_ANNOTATIONS,
+        updated_at=bindparam("now"),
     )
     .returning(_T.project_id, _T.total_annotations)
 )
-_BUMP_PROJECT = (
+_BUMP_PROJECT = Prepared(
     update(table(Project))
     .where(_P.id == bindparam("pid"))
     .values(
         total_annotations_number=_P.total_annotations_number + bindparam("dt"),
         skipped_annotations_number=_P.skipped_annotations_number + bindparam("dc"),
         num_tasks_with_annotations=_P.num_tasks_with_annotations + bindparam("dw"),
+        updated_at=bindparam("now"),
     )
 )
 
@@ -42,16 +44,16 @@ _BUMP_PROJECT = (
 def annotations_changed(db: Session, task_id: int, d_total: int, d_cancelled: int) -> None:
     """Apply a change in one task's annotation counts and the project counters that follow.
 
-    Two statements built once; RETURNING gives the new count, from which the old one follows,
+    Two prepared statements; RETURNING gives the new count, from which the old one follows,
     so whether the task gained or lost its first annotation needs no extra read.
     """
     if not d_total and not d_cancelled:
         return
-    conn = db.connection()
-    project_id, total = conn.execute(_BUMP_TASK, {"tid": task_id, "dt": d_total, "dc": d_cancelled}).one()
+    now = utcnow()
+    [(project_id, total)] = _BUMP_TASK.run(db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now})
     had, has = total - d_total > 0, total > 0
-    params = {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had)}
-    conn.execute(_BUMP_PROJECT, params)
+    params = {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had), "now": now}
+    _BUMP_PROJECT.run(db, params)
 
 
 def predictions_changed(db: Session, project_id: int, task_id: int, delta: int) -> None:

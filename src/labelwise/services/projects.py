@@ -38,7 +38,11 @@ MAX_TITLE = 255
 
 def schema(project: Project) -> labeling.Schema:
     """The parsed config; parsing is cached by config text inside `labeling`."""
-    return labeling.parse_config(project.label_config or DEFAULT_CONFIG)
+    return schema_of(project.label_config)
+
+
+def schema_of(label_config: str | None) -> labeling.Schema:
+    return labeling.parse_config(label_config or DEFAULT_CONFIG)
 
 
 def validate_config(xml: str) -> labeling.Schema:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Project, Task, TaskLock, User
+from labelwise.db.prepared import Prepared
 
 ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
 
@@ -92,9 +93,9 @@ def next_task(db: Session, project: Project, user: User, lock_seconds: int) -> i
     return int(task_id)
 
 
-_RELEASE = _DROP_MINE
+_RELEASE = Prepared(_DROP_MINE)
 
 
 def release(db: Session, task_id: int, user_id: int) -> None:
     """Drop the annotator's lease; runs inside the caller's (annotation) transaction."""
-    db.connection().execute(_RELEASE, {"tid": task_id, "uid": user_id})
+    _RELEASE.run(db, {"tid": task_id, "uid": user_id})
