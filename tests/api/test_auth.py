@@ -105,3 +105,27 @@ def test_security_headers(client: TestClient) -> None:
     r = client.get("/api/projects")
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_token_callers_are_live_rows_whose_changes_persist(
+    client: TestClient, anon: TestClient, db: Session, admin: User
+) -> None:
+    """The token lookup builds the caller without an ORM query; it must still be a real row."""
+    r = client.patch(f"/api/users/{admin.id}", json={"first_name": "Ada"})
+    assert r.status_code == 200, r.text
+    assert client.get("/api/current-user/whoami").json()["first_name"] == "Ada"
+    new = client.post("/api/current-user/reset-token").json()["token"]
+    assert new != ADMIN_TOKEN
+    assert (
+        anon.get("/api/current-user/whoami", headers={"Authorization": f"Token {ADMIN_TOKEN}"}).status_code
+        == 401
+    )
+    me = anon.get("/api/current-user/whoami", headers={"Authorization": f"Token {new}"})
+    assert me.status_code == 200 and me.json()["email"] == ADMIN_EMAIL
+    other = users.create(db, "other@example.com", "password-123", "annotator", token="other-token-1")
+    db.commit()
+    other_auth = {"Authorization": "Token other-token-1"}
+    assert anon.get("/api/current-user/whoami", headers=other_auth).status_code == 200
+    owner = {"Authorization": f"Token {new}"}
+    assert anon.delete(f"/api/users/{other.id}", headers=owner).status_code == 204
+    assert anon.get("/api/current-user/whoami", headers=other_auth).status_code == 401

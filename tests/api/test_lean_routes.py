@@ -34,7 +34,13 @@ def test_lean_routes_stay_in_the_openapi_schema(client: TestClient) -> None:
 
 
 def test_non_integer_path_id_is_400_naming_the_parameter(client: TestClient) -> None:
-    for path in ("/api/tasks/abc", "/api/tasks/1.5/annotations", "/api/projects/%20/next", "/api/tasks/1_0", "/api/tasks/%D9%A5"):
+    for path in (
+        "/api/tasks/abc",
+        "/api/tasks/1.5/annotations",
+        "/api/projects/%20/next",
+        "/api/tasks/1_0",
+        "/api/tasks/%D9%A5",
+    ):
         r = client.get(path)
         assert r.status_code == 400, (path, r.text)
         name = "project_id" if "projects" in path else "task_id"

@@ -41,6 +41,8 @@ def _fields(obj: Any) -> Mapping[str, Any]:
     if isinstance(obj, Row):
         mapping: Mapping[str, Any] = obj._mapping  # type: ignore[assignment]  # RowMapping keys are str here
         return mapping
+    if isinstance(obj, Mapping):  # a row the service wrote and kept as a dict
+        return obj
     return _Attrs(obj)
 
 

@@ -7,10 +7,13 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
+from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import ROLES, User
+from labelwise.db.prepared import Prepared
 from labelwise.services import activity, checks
 from labelwise.services.errors import Conflict, Invalid, NotFound
 
@@ -70,12 +73,24 @@ def by_email_or_404(db: Session, email: str) -> User:
     return user
 
 
-_BY_TOKEN = select(User).where(User.token == bindparam("token"), User.is_active.is_(True))
+_USERS = table(User)
+_BY_TOKEN = Prepared(select(_USERS).where(_USERS.c.token == bindparam("token"), _USERS.c.is_active.is_(True)))
 
 
 def by_token(db: Session, token: str) -> User | None:
-    """Runs on every token-authenticated request, so the statement is built once."""
-    return db.scalar(_BY_TOKEN, {"token": token})
+    """Runs on every token-authenticated request: one prepared statement, and the row is made
+    a persistent User without the ORM's query machinery (a quarter of a small request's time)."""
+    rows = _BY_TOKEN.run(db, {"token": token})
+    if not rows:
+        return None
+    values = dict(zip(_USERS.c.keys(), rows[0], strict=True))
+    known = db.identity_map.get(identity_key(User, values["id"]))
+    if isinstance(known, User):
+        return known
+    user = User(**values)
+    make_transient_to_detached(user)  # as if loaded: no pending changes, nothing to flush
+    db.add(user)
+    return user
 
 
 def count(db: Session) -> int:
