@@ -7,12 +7,14 @@ written, and the rows are written in one transaction through the bulk path (`db/
 from __future__ import annotations
 
 import hashlib
+import operator
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from itertools import repeat
+from typing import Any, NamedTuple, overload
 
 import orjson
 from sqlalchemy import select, update
@@ -128,16 +130,50 @@ def _check_fields(kind: str, obj: dict[str, Any]) -> None:
             checks.text(obj["model_version"], "model_version", 255)
 
 
-def parse_items(schema: labeling.Schema, raw_items: Any, labels: list[str] | None = None) -> list[Item]:
+class FlatItems(Sequence[Item]):
+    """Plain data dicts seen as Items without building a million tuples up front."""
+
+    def __init__(self, data: list[dict[str, Any]]) -> None:
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Item]: ...
+    def __getitem__(self, index: int | slice) -> Item | Sequence[Item]:
+        if isinstance(index, slice):
+            return FlatItems(self.data[index])
+        return Item(self.data[index], EMPTY)
+
+    def __iter__(self) -> Iterator[Item]:
+        return (Item(d, EMPTY) for d in self.data)
+
+
+def _flat_and_complete(raw_items: list[Any], required: Sequence[str]) -> bool:
+    """Every item a dict of task data holding every required key: the common import, checked in
+    a few passes that run in C (`map` over built-ins) rather than a Python loop per item."""
+    if set(map(type, raw_items)) - {dict}:
+        return False
+    if any(map(operator.contains, raw_items, repeat("data"))):
+        return False
+    return all(None not in map(dict.get, raw_items, repeat(key)) for key in required)
+
+
+def parse_items(schema: labeling.Schema, raw_items: Any, labels: list[str] | None = None) -> Sequence[Item]:
     if isinstance(raw_items, dict):
         raw_items = [raw_items]
     if not isinstance(raw_items, list):
         raise Invalid("tasks must be a JSON list of objects", {"tasks": ["expected a list"]})
+    if _flat_and_complete(raw_items, schema.required_data_keys):
+        return FlatItems(raw_items)
     errors: list[str] = []
     items: list[Item] = []
     required = schema.required_data_keys
     for i, raw in enumerate(raw_items):
-        # Fast path for the common flat item that has every key: no further checks needed.
+        # A flat item with every key needs no further checks.
         if type(raw) is dict and "data" not in raw and None not in map(raw.get, required):
             items.append(Item(raw, EMPTY))
             continue
@@ -152,7 +188,7 @@ def parse_items(schema: labeling.Schema, raw_items: Any, labels: list[str] | Non
     return items
 
 
-def _user_ids(db: Session, items: list[Item], fallback: int) -> dict[Any, int]:
+def _user_ids(db: Session, items: Sequence[Item], fallback: int) -> dict[Any, int]:
     """Map `completed_by` values in imported annotations to existing users; unknown ones fall back."""
     wanted = {a.get("completed_by") for it in items for a in it.annotations}
     ids = {w for w in wanted if checks.is_id(w)}
@@ -165,7 +201,9 @@ def _user_ids(db: Session, items: list[Item], fallback: int) -> dict[Any, int]:
     return {w: found.get(w, fallback) for w in wanted}
 
 
-def store(db: Session, project: Project, user: User, items: list[Item], body: str | None = None) -> Result:
+def store(
+    db: Session, project: Project, user: User, items: Sequence[Item], body: str | None = None
+) -> Result:
     """Write parsed items in the current transaction and commit.
 
     `body` is the JSON text the items were parsed from, given when every item is a flat data dict:
@@ -270,7 +308,7 @@ def _store_annotations(
     db: Session,
     project: Project,
     user: User,
-    items: list[Item],
+    items: Sequence[Item],
     ann_items: list[tuple[int, dict[str, Any]]],
     import_id: int,
     now: Any,
@@ -319,8 +357,10 @@ def import_items(db: Session, project: Project, user: User, raw_items: Any) -> R
     return store(db, project, user, items)
 
 
-def all_flat(items: list[Item]) -> bool:
+def all_flat(items: Sequence[Item]) -> bool:
     """True when every item is a plain data dict, so its JSON text is exactly the task data."""
+    if isinstance(items, FlatItems):
+        return True
     return all(item.meta is EMPTY and not item.annotations and not item.predictions for item in items)
 
 
