@@ -19,6 +19,7 @@ from labelwise.db.runtime import Database, open_database
 from labelwise.services.errors import ServiceError
 from labelwise.settings import Settings, get_settings
 
+HOT_PATHS = frozenset({"/api/tasks/{task_id}/annotations", "/api/projects/{project_id}/next", "/api/tasks"})
 ROUTERS = tuple(
     m.router for m in (system, auth, users, projects, imports, exports, tasks, annotations_api, predictions)
 )
@@ -86,4 +87,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # included router's routes twice per request, a cost paid on every call.
     for router in ROUTERS:
         app.router.routes.extend(router.routes)
+    # Starlette tries routes in order; the calls an annotator makes all day are tried first. None
+    # of them can shadow another route (their paths end in a parameter-free segment of their own).
+    app.router.routes.sort(key=lambda r: getattr(r, "path", "") not in HOT_PATHS)
     return app
