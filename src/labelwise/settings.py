@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     session_days: int = 14
     max_import_bytes: int = 1 << 30
     lock_seconds: int = 600
+    # Outgoing requests (URL import, S3, ML backends, LLMs, webhooks) refuse private, loopback,
+    # link-local, multicast and metadata addresses; these host names, addresses or CIDR ranges
+    # (comma-separated) are allowed anyway.
+    ssrf_allow_hosts: str = ""
+    fetch_timeout_seconds: float = 30.0
+    fetch_max_bytes: int = 1 << 30
+    # Directories local-files storage may read from (separated by commas or the OS path separator);
+    # empty means local storage is off.
+    local_files_root: str = ""
 
     @property
     def sqlalchemy_url(self) -> str:
