@@ -10,10 +10,10 @@ import hashlib
 import operator
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import repeat
+from itertools import islice, repeat
 from typing import Any, NamedTuple, overload
 
 import orjson
@@ -201,43 +201,59 @@ def _user_ids(db: Session, items: Sequence[Item], fallback: int) -> dict[Any, in
     return {w: found.get(w, fallback) for w in wanted}
 
 
-def store(
-    db: Session, project: Project, user: User, items: Sequence[Item], body: str | None = None
-) -> Result:
-    """Write parsed items in the current transaction and commit.
+@dataclass
+class _Run:
+    """One import in progress: the transaction's Import row and what its batches added so far."""
 
-    `body` is the JSON text the items were parsed from, given when every item is a flat data dict:
-    then the database splits it itself (`bulk.insert_tasks_from_json`), the fastest path there is.
-    """
+    project: Project
+    user: User
+    imp: Import
+    stamp: Any
+    started: float
+    task_ids: list[int] = field(default_factory=list)
+    columns: dict[str, None] = field(default_factory=dict)
+    n_ann: int = 0
+    n_skip: int = 0
+    n_pred: int = 0
+    with_annotations: int = 0
+
+
+def _begin(db: Session, project: Project, user: User) -> _Run:
     started = time.perf_counter()
     begin_write(db)
     now = datetime.now(UTC)
-    stamp = bulk.timestamp(db, now)
-    n = len(items)
     imp = Import(project_id=project.id, user_id=user.id, status="completed", created_at=now)
     db.add(imp)
     db.flush()
+    return _Run(project, user, imp, bulk.timestamp(db, now), started)
+
+
+def _inner_ids(db: Session, project: Project, n: int) -> int:
+    """Reserve `n` consecutive inner ids in the project; returns the first."""
     last = db.execute(
         update(Project)
         .where(Project.id == project.id)
         .values(last_inner_id=Project.last_inner_id + n)
         .returning(Project.last_inner_id)
     ).scalar_one()
-    first_inner = last - n + 1
-    columns: dict[str, None] = {}
-    for item in items[:1000]:
-        columns.update(dict.fromkeys(item.data))
-    if body is not None:
-        task_ids = bulk.insert_tasks_from_json(db, body, n, project.id, first_inner, imp.id, stamp)
-        return _finish(db, project, user, imp, started, task_ids, list(columns), 0, 0, 0, 0)
+    return int(last) - n + 1
+
+
+def _store_batch(db: Session, run: _Run, items: Sequence[Item]) -> None:
+    n = len(items)
+    if not n:
+        return
+    first_inner = _inner_ids(db, run.project, n)
+    if len(run.columns) < 1000:
+        for item in items[:1000]:
+            run.columns.update(dict.fromkeys(item.data))
     task_ids = bulk.allocate_ids(db, "tasks", n)
-    max_ann = project.maximum_annotations
-    pid, imp_id = project.id, imp.id
+    max_ann = run.project.maximum_annotations
+    pid, imp_id, stamp = run.project.id, run.imp.id, run.stamp
     dumps = orjson.dumps
     task_rows: list[tuple[Any, ...]] = []
     ann_items: list[tuple[int, dict[str, Any]]] = []
     pred_items: list[tuple[int, dict[str, Any]]] = []
-    with_annotations = 0
     for k, (data, meta, anns, preds) in enumerate(items):
         tid = task_ids[k]
         meta_text = "{}" if meta is EMPTY else dumps(meta).decode()
@@ -256,34 +272,81 @@ def store(
             ann_items.append((tid, a))
         for p in preds:
             pred_items.append((tid, p))
-        with_annotations += total > 0
+        run.with_annotations += total > 0
         task_rows.append(
             (tid, pid, first_inner + k, dumps(data).decode(), meta_text, None, imp_id, stamp, stamp,
              total >= max_ann, total, cancelled, len(preds))
         )  # fmt: skip
     bulk.insert_rows(db, "tasks", TASK_COLUMNS, task_rows)
-    n_ann, n_skip = _store_annotations(db, project, user, items, ann_items, imp.id, stamp)
-    _store_predictions(db, project, pred_items, stamp)
-    n_pred = len(pred_items)
-    return _finish(
-        db, project, user, imp, started, task_ids, list(columns), n_ann, n_skip, n_pred, with_annotations
-    )
+    n_ann, n_skip = _store_annotations(db, run.project, run.user, items, ann_items, imp_id, stamp)
+    _store_predictions(db, run.project, pred_items, stamp)
+    run.n_ann += n_ann
+    run.n_skip += n_skip
+    run.n_pred += len(pred_items)
+    run.task_ids.extend(task_ids)
 
 
-def _finish(
+def store(
+    db: Session, project: Project, user: User, items: Sequence[Item], body: str | None = None
+) -> Result:
+    """Write parsed items in one transaction and commit.
+
+    `body` is the JSON text the items were parsed from, given when every item is a flat data dict:
+    then the database splits it itself (`bulk.insert_tasks_from_json`), the fastest path there is.
+    """
+    run = _begin(db, project, user)
+    if body is None:
+        _store_batch(db, run, items)
+        return _finish(db, run)
+    n = len(items)
+    first_inner = _inner_ids(db, project, n)
+    for item in items[:1000]:
+        run.columns.update(dict.fromkeys(item.data))
+    run.task_ids = bulk.insert_tasks_from_json(db, body, n, project.id, first_inner, run.imp.id, run.stamp)
+    return _finish(db, run)
+
+
+STREAM_BATCH = 5000
+
+
+def _chunks(it: Iterator[tuple[str, Any]], size: int) -> Iterator[list[tuple[str, Any]]]:
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def store_stream(
     db: Session,
     project: Project,
     user: User,
-    imp: Import,
-    started: float,
-    task_ids: list[int],
-    columns: list[str],
-    n_ann: int,
-    n_skip: int,
-    n_pred: int,
-    with_annotations: int,
+    records: Iterable[tuple[str, Any]],
+    progress: Callable[[int], None] | None = None,
 ) -> Result:
-    n = len(task_ids)
+    """Import `(where, item)` pairs from readers in batches, all in one transaction.
+
+    Memory holds one batch, however large the file; the first invalid item anywhere rolls the
+    whole import back, so a failed import leaves nothing behind.
+    """
+    schema = projects.schema(project)
+    try:
+        run = _begin(db, project, user)
+        for chunk in _chunks(iter(records), STREAM_BATCH):
+            labels = [where for where, _ in chunk]
+            items = parse_items(schema, [item for _, item in chunk], labels)
+            _store_batch(db, run, items)
+            if progress is not None:
+                progress(len(chunk))
+        if not run.task_ids:
+            raise Invalid("no tasks found in the files", {"file": ["no tasks"]})
+        return _finish(db, run)
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _finish(db: Session, run: _Run) -> Result:
+    n = len(run.task_ids)
+    project, imp = run.project, run.imp
+    n_ann, n_skip, n_pred = run.n_ann, run.n_skip, run.n_pred
     db.execute(
         update(Project)
         .where(Project.id == project.id)
@@ -292,16 +355,17 @@ def _finish(
             total_annotations_number=Project.total_annotations_number + n_ann,
             skipped_annotations_number=Project.skipped_annotations_number + n_skip,
             total_predictions_number=Project.total_predictions_number + n_pred,
-            num_tasks_with_annotations=Project.num_tasks_with_annotations + with_annotations,
+            num_tasks_with_annotations=Project.num_tasks_with_annotations + run.with_annotations,
         )
     )
+    columns = list(run.columns)
     imp.task_count, imp.annotation_count, imp.prediction_count = n, n_ann + n_skip, n_pred
     imp.data_columns = columns
-    imp.duration = time.perf_counter() - started
+    imp.duration = time.perf_counter() - run.started
     imp.finished_at = datetime.now(UTC)
-    activity.record(db, user, "tasks.imported", "import", imp.id, {"tasks": n}, project.id)
+    activity.record(db, run.user, "tasks.imported", "import", imp.id, {"tasks": n}, project.id)
     db.commit()
-    return Result(imp.id, n, n_ann + n_skip, n_pred, imp.duration, task_ids, columns)
+    return Result(imp.id, n, n_ann + n_skip, n_pred, imp.duration, run.task_ids, columns)
 
 
 def _store_annotations(
