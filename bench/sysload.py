@@ -33,6 +33,14 @@ def loadavg() -> list[float]:
         return [float(x) for x in f.read().split()[:3]]
 
 
+def _steal() -> int:
+    """Jiffies the hypervisor gave to other guests while ours wanted the CPU: a noisy host
+    shows here even when nothing else runs inside this machine."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()[1:]
+    return int(fields[7]) if len(fields) > 7 else 0
+
+
 def _cpu_totals() -> tuple[int, int]:
     """(busy, total) jiffies over all CPUs."""
     with open("/proc/stat") as f:
@@ -88,6 +96,7 @@ class LoadMonitor(threading.Thread):
         self.load_start = loadavg()
         self.t0 = time.monotonic()
         self.busy0, self.total0 = _cpu_totals()
+        self.steal0 = _steal()
         self.foreign_jiffies = 0
         self._last = _procs()
 
@@ -142,8 +151,9 @@ class LoadMonitor(threading.Thread):
             "busy_cores_max_1s": round(max(busy_cores or [0.0]), 2),
             "foreign_cores_mean": round(self.foreign_jiffies / wall_j, 2),
             "foreign_cores_max_1s": round(max(foreign_cores or [0.0]), 2),
-            "note": "cores busy over the run (all processes) and the part used by processes "
-            "not started by this benchmark (foreign)",
+            "steal_cores_mean": round((_steal() - self.steal0) / wall_j, 3),
+            "note": "cores busy over the run (all processes), the part used by processes "
+            "not started by this benchmark (foreign), and CPU time the host withheld (steal)",
         }
 
 
