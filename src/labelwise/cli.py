@@ -9,13 +9,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from labelwise import __version__
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from labelwise.db.models import User
 
 app = typer.Typer(help="Labelwise: self-hosted data labeling.", no_args_is_help=True, add_completion=False)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -51,6 +56,24 @@ def _db(data_dir: Path | None):  # type: ignore[no-untyped-def]
 def _fail(message: str) -> None:
     err.print(f"[red]error:[/red] {message}")
     raise typer.Exit(1)
+
+
+def acting_user(db: Session, email: str | None) -> User:
+    """The user a command acts as: the one named, else the first owner or admin."""
+    from sqlalchemy import select
+
+    from labelwise.db.models import User
+    from labelwise.services import users
+
+    user = (
+        users.by_email_or_404(db, email)
+        if email
+        else db.scalar(select(User).where(User.role.in_(("owner", "admin"))).order_by(User.id))
+    )
+    if user is None:
+        _fail("no owner or admin exists yet; create one with `labelwise user create --role owner`")
+    assert user is not None
+    return user
 
 
 @app.command()
@@ -200,11 +223,9 @@ def project_create(
     data_dir: DataDir = None,
 ) -> None:
     """Create a project from a labeling config file."""
-    from sqlalchemy import select
 
     from labelwise.db.engine import session_scope
-    from labelwise.db.models import User
-    from labelwise.services import projects, users
+    from labelwise.services import projects
     from labelwise.services.errors import ServiceError
 
     fields: dict[str, object] = {"title": title}
@@ -216,15 +237,7 @@ def project_create(
     database = _db(data_dir)
     with session_scope(database.sessionmaker) as db:
         try:
-            user = (
-                users.by_email_or_404(db, owner)
-                if owner
-                else db.scalar(select(User).where(User.role.in_(("owner", "admin"))).order_by(User.id))
-            )
-            if user is None:
-                _fail("no owner or admin exists yet; create one with `labelwise user create --role owner`")
-            assert user is not None
-            project = projects.create(db, user, fields)
+            project = projects.create(db, acting_user(db, owner), fields)
         except ServiceError as exc:
             _fail(exc.detail)
         console.print(f"created project {project.id} {project.title!r}")
@@ -250,6 +263,9 @@ def project_list(data_dir: DataDir = None) -> None:
             )
         console.print(table)
 
+
+# The import and export commands live in their own module; importing it registers them on `app`.
+from labelwise import transfer as _transfer  # noqa: E402,F401
 
 if __name__ == "__main__":
     app()

@@ -1,22 +1,61 @@
-"""Streaming export of a project's tasks in Label Studio's JSON.
+"""Streaming export of a project's tasks, in Label Studio's JSON or any format of `io.exporters`.
 
 Tasks are read in keyset batches with their annotations and predictions fetched per batch, so
-memory stays flat however large the project is and the first bytes leave at once.
+memory stays flat however large the project is and the first bytes leave at once. Label Studio's
+JSON is written from the stored JSON text directly; other formats get plain Python tasks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
+import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
+from labelwise import labeling
 from labelwise.db.models import Task
-from labelwise.io import ls_json
+from labelwise.io import exporters, ls_json
 from labelwise.io.encoding import dumps
+from labelwise.io.exporters.selection import ExportOptions
 from labelwise.services import tasks
+from labelwise.services.errors import Invalid
 
 BATCH = 1000
-FORMATS = ("JSON",)
+JSON = "JSON"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A format as offered for one project: usable, or not with the reason."""
+
+    name: str
+    title: str
+    extension: str
+    media_type: str
+    reason: str | None
+
+
+def choices(schema: labeling.Schema) -> list[Choice]:
+    out = [Choice(JSON, "JSON (Label Studio)", "json", "application/json", None)]
+    for fmt, reason in exporters.available(schema):
+        out.append(Choice(fmt.name, fmt.title, fmt.extension, fmt.media_type, reason))
+    return out
+
+
+def choose(schema: labeling.Schema, name: str) -> Choice:
+    """The named format, or a 400 that lists what this project can export to."""
+    wanted = name.upper()
+    offered = choices(schema)
+    for c in offered:
+        if c.name == wanted:
+            if c.reason:
+                raise Invalid(f"exportType {wanted}: {c.reason}", {"exportType": [c.reason]})
+            return c
+    usable = ", ".join(c.name for c in offered if c.reason is None)
+    raise Invalid(
+        f"exportType {name[:40]!r} is not supported; use one of {usable}", {"exportType": ["unsupported"]}
+    )
 
 
 def iter_tasks(
@@ -27,7 +66,6 @@ def iter_tasks(
         q = tasks.task_rows().where(Task.project_id == project_id, Task.id > last)
         if ids:
             q = q.where(Task.id.in_(ids))
-
         if only_annotated:
             q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
         rows = list(db.execute(q.order_by(Task.id).limit(batch)))
@@ -39,23 +77,58 @@ def iter_tasks(
         last = rows[-1].id
 
 
-def stream_json(
-    factory: sessionmaker[Session], project_id: int, only_annotated: bool, ids: list[int] | None = None
+def _plain(records: Iterator[dict[str, object]]) -> Iterator[dict[str, object]]:
+    """Records as plain Python values (the JSON text kept verbatim for LS JSON is parsed here)."""
+    loads = orjson.loads
+    for record in records:
+        yield loads(dumps(record))
+
+
+def _counted(
+    records: Iterator[dict[str, object]], tick: Callable[[int], None] | None
+) -> Iterator[dict[str, object]]:
+    if tick is None:
+        yield from records
+        return
+    for record in records:
+        yield record
+        tick(1)
+
+
+def _json(records: Iterator[dict[str, object]]) -> Iterator[bytes]:
+    """A JSON list written one task at a time."""
+    yield b"["
+    first = True
+    buf: list[bytes] = []
+    for record in records:
+        buf.append(dumps(record) if first else b"," + dumps(record))
+        first = False
+        if len(buf) >= 200:
+            yield b"".join(buf)
+            buf.clear()
+    if buf:
+        yield b"".join(buf)
+    yield b"]"
+
+
+def stream(
+    factory: sessionmaker[Session],
+    project_id: int,
+    schema: labeling.Schema,
+    fmt: Choice,
+    *,
+    only_annotated: bool,
+    ids: list[int] | None = None,
+    options: ExportOptions | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
-    """A JSON list, written one task at a time; owns its session because it outlives the request."""
+    """The file's bytes; owns its session because a streamed response outlives the request."""
     db = factory()
     try:
-        yield b"["
-        first = True
-        buf: list[bytes] = []
-        for record in iter_tasks(db, project_id, only_annotated, ids):
-            buf.append(dumps(record) if first else b"," + dumps(record))
-            first = False
-            if len(buf) >= 200:
-                yield b"".join(buf)
-                buf.clear()
-        if buf:
-            yield b"".join(buf)
-        yield b"]"
+        records = _counted(iter_tasks(db, project_id, only_annotated, ids), tick)
+        if fmt.name == JSON:
+            yield from _json(records)
+        else:
+            yield from exporters.get(fmt.name).write(_plain(records), schema, options or ExportOptions())
     finally:
         db.close()

@@ -1,0 +1,53 @@
+"""Exporters: one module per output format; this registry says which formats a config allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from labelwise import labeling
+from labelwise.io.exporters.delimited import write_csv, write_tsv
+from labelwise.io.exporters.json_min import write_json_min, write_jsonl
+from labelwise.io.exporters.selection import ExportOptions
+
+Writer = Callable[[Iterable[dict[str, Any]], labeling.Schema, ExportOptions], Iterator[bytes]]
+
+
+def _always(schema: labeling.Schema) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    title: str
+    media_type: str
+    extension: str
+    write: Writer
+    unavailable: Callable[[labeling.Schema], str | None] = _always
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format(
+            "JSON_MIN",
+            "JSON-MIN (one flat record per annotation)",
+            "application/json",
+            "json",
+            write_json_min,
+        ),
+        Format("JSONL", "JSON Lines (one task per line)", "application/x-ndjson", "jsonl", write_jsonl),
+        Format("CSV", "CSV", "text/csv", "csv", write_csv),
+        Format("TSV", "TSV", "text/tab-separated-values", "tsv", write_tsv),
+    )
+}
+
+
+def get(name: str) -> Format:
+    return FORMATS[name.upper()]
+
+
+def available(schema: labeling.Schema) -> list[tuple[Format, str | None]]:
+    return [(f, f.unavailable(schema)) for f in FORMATS.values()]
