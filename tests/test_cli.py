@@ -61,3 +61,37 @@ def test_project_create_from_config_file(run, tmp_path: Path) -> None:  # type: 
     cfg.write_text("<View><Text name='x'/>")
     code, out = run("project", "create", "--title", "Broken", "--config", str(cfg))
     assert code == 1 and "line" in out
+
+
+def test_import_and_export_commands(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        run("user", "create", "--email", "o@example.com", "--password", "long-password", "--role", "owner")[0]
+        == 0
+    )
+    config = tmp_path / "config.xml"
+    config.write_text(CONFIG)
+    assert run("project", "create", "--title", "P", "--config", str(config))[0] == 0
+    tasks_csv = tmp_path / "tasks.csv"
+    tasks_csv.write_text("text\n" + "".join(f"row {i}\n" for i in range(2500)))
+    tasks_jsonl = tmp_path / "more.jsonl"
+    tasks_jsonl.write_text('{"data": {"text": "labelled"}, "annotations": [{"result": [{"from_name": "c", '
+                           '"to_name": "text", "type": "choices", "value": {"choices": ["a"]}}]}]}\n')  # fmt: skip
+    code, out = run("import", "1", str(tasks_csv), str(tasks_jsonl))
+    assert code == 0, out
+    assert "imported 2501 tasks, 1 annotations" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text('text\nfine\n"unterminated\n')
+    code, out = run("import", "1", str(bad))
+    assert code == 1 and "bad.csv" in out
+    code, out = run("project", "list")
+    assert "2501" in out  # the failed import left nothing behind
+    out_csv = tmp_path / "out.csv"
+    code, out = run("export", "1", "--format", "csv", "-o", str(out_csv), "--annotated-only")
+    assert code == 0, out
+    lines = out_csv.read_text().splitlines()
+    assert lines[0].startswith("id,text,c") and lines[1].split(",")[1:3] == ["labelled", "a"]
+    out_json = tmp_path / "all.json"
+    assert run("export", "1", "-o", str(out_json))[0] == 0
+    assert out_json.read_text().count('"inner_id"') == 2501
+    code, out = run("export", "1", "--format", "COCO", "-o", str(tmp_path / "x.zip"))
+    assert code == 1 and "not supported" in out and not (tmp_path / "x.zip").exists()
