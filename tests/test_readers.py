@@ -118,7 +118,83 @@ def test_csv_cells_round_trip(cells: list[str]) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=300), st.sampled_from(["t.json", "t.jsonl", "t.csv", "t.tsv", "t.txt"]))
+@given(
+    st.binary(max_size=300),
+    st.sampled_from(["t.json", "t.jsonl", "t.csv", "t.tsv", "t.txt", "t.parquet", "t.zip"]),
+)
 def test_random_bytes_only_ever_fail_with_read_error(content: bytes, name: str) -> None:
     with contextlib.suppress(ReadError):
         _read(name, content)
+
+
+def _zip(entries: dict[str, bytes], *, symlink: str | None = None) -> bytes:
+    import stat
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in entries.items():
+            z.writestr(name, content)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, "/etc/passwd")
+    return buf.getvalue()
+
+
+def test_zip_entries_are_read_by_type_with_their_path() -> None:
+    content = _zip({"b/more.jsonl": b'{"text": "j"}\n', "a.csv": CSV, "__MACOSX/._a.csv": b"junk", "d/": b""})
+    records = _read("batch.zip", content)
+    assert [(r.where, r.item) for r in records] == [
+        ("batch.zip/a.csv: line 2", {"text": "x"}),
+        ("batch.zip/b/more.jsonl: line 1", {"text": "j"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entries", "symlink", "message"),
+    [
+        ({"../evil.csv": b"text\nx\n"}, None, "must stay inside the archive"),
+        ({"/abs.csv": b"text\nx\n"}, None, "must stay inside the archive"),
+        ({"ok.csv": b"text\nx\n"}, "link.csv", "symbolic links"),
+        ({"inner.zip": b"PK"}, None, "archives inside archives"),
+        ({"bomb.csv": b"text\n" + b"a" * 5_000_000}, None, "zip bomb"),
+        ({}, None, "holds no files"),
+    ],
+)
+def test_hostile_archives_are_refused(entries: dict[str, bytes], symlink: str | None, message: str) -> None:
+    with pytest.raises(ReadError, match=message):
+        _read("up.zip", _zip(entries, symlink=symlink))
+
+
+def test_the_unpacked_size_limit_is_enforced() -> None:
+    limits = readers.Limits(max_ratio=1000, max_unzipped_bytes=100_000)
+    content = _zip({"big.csv": b"text\n" + b"a\n" * 200_000})
+    with pytest.raises(ReadError, match="more than"):
+        list(readers.read("up.zip", io.BytesIO(content), "text", limits=limits))
+
+
+def test_parquet_rows_with_nested_annotations() -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "text": ["a", "b"],
+            "score": [1, 2],
+            "annotations": ['[{"result": []}]', None],
+        }
+    )
+    buf = io.BytesIO()
+    pq.write_table(table, buf, row_group_size=1)
+    records = _read("t.parquet", buf.getvalue())
+    assert [r.item for r in records] == [
+        {"data": {"text": "a", "score": 1}, "annotations": [{"result": []}]},
+        {"text": "b", "score": 2},
+    ]
+    assert records[1].where == "t.parquet: row 2"
+    with pytest.raises(ReadError, match="not a Parquet file"):
+        _read("t.parquet", b"PAR1 but not really")
+
+
+CSV = b"text\nx\n"

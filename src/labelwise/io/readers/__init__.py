@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from labelwise.io.readers.archive import read_zip
 from labelwise.io.readers.base import Limits, MediaRef, ReadError, Record
 from labelwise.io.readers.delimited import read_delimited
 from labelwise.io.readers.jsonfile import read_json
 from labelwise.io.readers.jsonl import read_jsonl
+from labelwise.io.readers.parquet import read_parquet
 from labelwise.io.readers.txt import read_txt
 
-TASK_FORMATS = ("json", "jsonl", "csv", "tsv", "txt")
+TASK_FORMATS = ("json", "jsonl", "csv", "tsv", "txt", "parquet", "zip")
 
 __all__ = ["TASK_FORMATS", "Limits", "MediaRef", "ReadError", "Record", "format_of", "read"]
 
@@ -38,4 +40,12 @@ def read(
         return read_jsonl(name, stream, limits)
     if fmt == "txt":
         return read_txt(name, stream, text_key, limits)
+    if fmt == "parquet":
+        return read_parquet(name, stream, limits)
+    if fmt == "zip":
+        return read_zip(name, stream, text_key, limits, _entry)
     return read_delimited(name, stream, "\t" if fmt == "tsv" else ",", limits)
+
+
+def _entry(name: str, stream: BinaryIO, text_key: str | None, limits: Limits) -> Iterator[Record]:
+    return read(name, stream, text_key, limits=limits)

@@ -37,6 +37,9 @@ class Record:
 class Limits:
     max_items: int = 10_000_000
     max_line_bytes: int = 64 << 20
+    max_unzipped_bytes: int = 4 << 30
+    max_ratio: int = 200
+    max_entries: int = 10_000
 
 
 def fail(name: str, line: int, why: str) -> ReadError:
