@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from labelwise import labeling
+from labelwise.io.exporters import spans
 from labelwise.io.exporters.delimited import write_csv, write_tsv
 from labelwise.io.exporters.json_min import write_json_min, write_jsonl
+from labelwise.io.exporters.parquet import write_parquet
 from labelwise.io.exporters.selection import ExportOptions
 
 Writer = Callable[[Iterable[dict[str, Any]], labeling.Schema, ExportOptions], Iterator[bytes]]
@@ -41,6 +43,23 @@ FORMATS: dict[str, Format] = {
         Format("JSONL", "JSON Lines (one task per line)", "application/x-ndjson", "jsonl", write_jsonl),
         Format("CSV", "CSV", "text/csv", "csv", write_csv),
         Format("TSV", "TSV", "text/tab-separated-values", "tsv", write_tsv),
+        Format("PARQUET", "Parquet", "application/vnd.apache.parquet", "parquet", write_parquet),
+        Format(
+            "CONLL2003",
+            "CoNLL 2003 (named entities)",
+            "text/plain",
+            "conll",
+            spans.write_conll,
+            spans.unavailable,
+        ),
+        Format(
+            "SPACY",
+            "spaCy-style JSONL (text and entities)",
+            "application/x-ndjson",
+            "jsonl",
+            spans.write_spacy,
+            spans.unavailable,
+        ),
     )
 }
 
