@@ -67,3 +67,75 @@ def test_span_formats_are_not_offered_without_spans() -> None:
     reasons = {f.name: reason for f, reason in exporters.available(choices)}
     assert reasons["CONLL2003"] and "Labels" in reasons["CONLL2003"] and reasons["CSV"] is None
     assert {f.name: r for f, r in exporters.available(NER)}["CONLL2003"] is None
+
+
+BOXES = labeling.parse_config(
+    '<View><Image name="img" value="$image"/><RectangleLabels name="box" toName="img">'
+    '<Label value="cat"/><Label value="a &lt;dog&gt;"/></RectangleLabels></View>'
+)
+
+
+def _box(x: float, y: float, w: float, h: float, label: str) -> dict[str, Any]:
+    return {
+        "from_name": "box", "to_name": "img", "type": "rectanglelabels",
+        "original_width": 400, "original_height": 200,
+        "value": {"x": x, "y": y, "width": w, "height": h, "rotation": 0, "rectanglelabels": [label]},
+    }  # fmt: skip
+
+
+IMAGE_TASKS = [
+    {
+        "id": 10,
+        "data": {"image": "https://example.com/img/photo%201.jpg?sig=abc"},
+        "annotations": [{"id": 1, "result": [_box(25, 50, 50, 25, "cat"), _box(0, 0, 10, 10, "a <dog>")]}],
+    },
+    {"id": 11, "data": {"image": "/data/upload/../../etc/passwd"}, "annotations": [{"id": 2, "result": []}]},
+]
+
+
+def _zip(name: str) -> dict[str, bytes]:
+    import zipfile
+
+    data = b"".join(exporters.get(name).write(iter(IMAGE_TASKS), BOXES, ExportOptions()))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_coco_boxes_in_pixels_with_categories() -> None:
+    doc = orjson.loads(_zip("COCO")["result.json"])
+    assert [c["name"] for c in doc["categories"]] == ["cat", "a <dog>"]
+    first = doc["annotations"][0]
+    assert first["bbox"] == [100.0, 100.0, 200.0, 50.0] and first["area"] == 10000.0
+    assert doc["images"][0]["file_name"] == "images/photo_1.jpg" and doc["images"][0]["width"] == 400
+
+
+def test_yolo_lines_are_normalized_centres() -> None:
+    files = _zip("YOLO")
+    assert files["classes.txt"].decode().splitlines() == ["cat", "a <dog>"]
+    lines = files["labels/photo_1.txt"].decode().splitlines()
+    assert lines[0] == "0 0.500000 0.625000 0.500000 0.250000"
+    assert lines[1] == "1 0.050000 0.050000 0.100000 0.100000"
+
+
+def test_voc_xml_escapes_labels_and_keeps_entries_inside_the_archive() -> None:
+    import xml.etree.ElementTree as ET
+
+    files = _zip("VOC")
+    assert all(not n.startswith("/") and ".." not in n.split("/") for n in files)
+    assert set(files) == {"Annotations/photo_1.xml", "Annotations/passwd.xml"}
+    root = ET.fromstring(files["Annotations/photo_1.xml"])
+    names = [o.findtext("name") for o in root.iter("object")]
+    assert names == ["cat", "a <dog>"]
+    box = root.find("object/bndbox")
+    assert box is not None and [box.findtext(t) for t in ("xmin", "ymin", "xmax", "ymax")] == [
+        "100",
+        "100",
+        "300",
+        "150",
+    ]
+
+
+def test_image_formats_need_boxes() -> None:
+    reasons = {f.name: r for f, r in exporters.available(NER)}
+    assert reasons["COCO"] and reasons["YOLO"] and reasons["VOC"]
+    assert {f.name: r for f, r in exporters.available(BOXES)}["YOLO"] is None
