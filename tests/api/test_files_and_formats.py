@@ -11,9 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from labelwise.app import create_app
 from labelwise.db.runtime import Database
+from labelwise.io.encoding import dumps
+from labelwise.services import exports
 from labelwise.settings import Settings
 from tests.api.test_tasks_and_import import choice, make_project
 from tests.conftest import ADMIN_TOKEN
@@ -163,3 +166,23 @@ def test_unknown_export_type_lists_what_is_offered(client: TestClient) -> None:
     pid = make_project(client)
     r = client.get(f"/api/projects/{pid}/export", params={"exportType": "XLSX"})
     assert r.status_code == 400 and "CSV" in r.json()["detail"] and "JSON_MIN" in r.json()["detail"]
+
+
+def test_json_export_written_by_the_database_matches_the_task_records(
+    client: TestClient, db: Session
+) -> None:
+    """The JSON export builds task objects in SQL; they must equal the Python serialization."""
+    pid = make_project(client)
+    items = [
+        {"text": 'quote " backslash \\ unicode é ✓ \u2028'},
+        {"data": {"text": "labelled", "n": 3.5, "nested": {"a": [1, None, True]}}, "meta": {"src": "x"},
+         "annotations": [{"result": [choice("pos")], "ground_truth": True}],
+         "predictions": [{"result": [choice("neg")], "score": 0.25, "model_version": "v1"}]},
+        {"text": "plain"},
+    ]  # fmt: skip
+    client.post(f"/api/projects/{pid}/import", json=items)
+    exported = client.get(f"/api/projects/{pid}/export", params={"download_all_tasks": "true"}).json()
+    expected = [orjson.loads(dumps(r)) for r in exports.iter_tasks(db, pid, only_annotated=False)]
+    assert exported == expected and len(exported) == 3
+    assert exported[1]["annotations"][0]["ground_truth"] is True and exported[1]["is_labeled"] is True
+    assert exported[0]["created_at"].endswith("Z") and exported[0]["data"]["text"].startswith('quote "')

@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import orjson
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from labelwise import labeling
-from labelwise.db.models import Task
+from labelwise.db import task_json
+from labelwise.db.models import Project, Task
 from labelwise.io import exporters, ls_json
 from labelwise.io.encoding import dumps
 from labelwise.io.exporters.selection import ExportOptions
@@ -61,20 +63,86 @@ def choose(schema: labeling.Schema, name: str) -> Choice:
 def iter_tasks(
     db: Session, project_id: int, only_annotated: bool, ids: list[int] | None = None, batch: int = BATCH
 ) -> Iterator[dict[str, object]]:
+    has_annotations, has_predictions = _kinds(db, project_id)
     last = 0
     while True:
-        q = tasks.task_rows().where(Task.project_id == project_id, Task.id > last)
+        # Keyset on (project_id, inner_id), the unique index: a range scan in order at any depth.
+        # Keying on id made SQLite pick the project index and sort the whole project per batch.
+        q = tasks.task_rows().where(Task.project_id == project_id, Task.inner_id > last)
         if ids:
             q = q.where(Task.id.in_(ids))
         if only_annotated:
             q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
-        rows = list(db.execute(q.order_by(Task.id).limit(batch)))
+        rows = list(db.execute(q.order_by(Task.inner_id).limit(batch)))
         if not rows:
             return
-        anns, preds = tasks.related(db, [t.id for t in rows])
+        anns, preds = tasks.related(
+            db,
+            [t.id for t in rows],
+            dense=not ids,
+            annotations=has_annotations,
+            predictions=has_predictions,
+        )
         for t in rows:
             yield ls_json.task(t, anns.get(t.id, []), preds.get(t.id, []))
-        last = rows[-1].id
+        last = rows[-1].inner_id
+
+
+def _json_fast(
+    db: Session,
+    project_id: int,
+    only_annotated: bool,
+    ids: list[int] | None,
+    tick: Callable[[int], None] | None,
+) -> Iterator[bytes]:
+    """Label Studio's JSON with each task object written by the database (see `db.task_json`);
+    annotations and predictions are appended only to the tasks that have them."""
+    has_annotations, has_predictions = _kinds(db, project_id)
+    column = task_json.task_object(db.get_bind().dialect.name)
+    empty = b',"annotations":[],"drafts":[],"predictions":[]}'
+    yield b"["
+    last, first = 0, True
+    while True:
+        q = select(Task.id, Task.inner_id, column).where(Task.project_id == project_id, Task.inner_id > last)
+        if ids:
+            q = q.where(Task.id.in_(ids))
+        if only_annotated:
+            q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
+        rows = db.execute(q.order_by(Task.inner_id).limit(BATCH)).all()
+        if not rows:
+            break
+        anns, preds = tasks.related(
+            db, [r[0] for r in rows], dense=not ids, annotations=has_annotations, predictions=has_predictions
+        )
+        out: list[bytes] = []
+        for task_id, _inner, text in rows:
+            head = text.encode()[:-1]
+            a, p = anns.get(task_id), preds.get(task_id)
+            if a or p:
+                tail = (
+                    b',"annotations":' + dumps([ls_json.annotation(x) for x in a or []])
+                    + b',"drafts":[],"predictions":' + dumps([ls_json.prediction(x) for x in p or []]) + b"}"
+                )  # fmt: skip
+            else:
+                tail = empty
+            out.append(head + tail if first and not out else b"," + head + tail)
+        first = False
+        if tick is not None:
+            tick(len(rows))
+        yield b"".join(out)
+        last = rows[-1][1]
+    yield b"]"
+
+
+def _kinds(db: Session, project_id: int) -> tuple[bool, bool]:
+    """Whether the project has any annotations and any predictions, from its counters."""
+    counts = db.execute(
+        select(
+            Project.total_annotations_number + Project.skipped_annotations_number,
+            Project.total_predictions_number,
+        ).where(Project.id == project_id)
+    ).one_or_none()
+    return (bool(counts[0]), bool(counts[1])) if counts else (True, True)
 
 
 def _plain(records: Iterator[dict[str, object]]) -> Iterator[dict[str, object]]:
@@ -95,22 +163,6 @@ def _counted(
         tick(1)
 
 
-def _json(records: Iterator[dict[str, object]]) -> Iterator[bytes]:
-    """A JSON list written one task at a time."""
-    yield b"["
-    first = True
-    buf: list[bytes] = []
-    for record in records:
-        buf.append(dumps(record) if first else b"," + dumps(record))
-        first = False
-        if len(buf) >= 200:
-            yield b"".join(buf)
-            buf.clear()
-    if buf:
-        yield b"".join(buf)
-    yield b"]"
-
-
 def stream(
     factory: sessionmaker[Session],
     project_id: int,
@@ -125,10 +177,10 @@ def stream(
     """The file's bytes; owns its session because a streamed response outlives the request."""
     db = factory()
     try:
-        records = _counted(iter_tasks(db, project_id, only_annotated, ids), tick)
         if fmt.name == JSON:
-            yield from _json(records)
+            yield from _json_fast(db, project_id, only_annotated, ids, tick)
         else:
+            records = _counted(iter_tasks(db, project_id, only_annotated, ids), tick)
             yield from exporters.get(fmt.name).write(_plain(records), schema, options or ExportOptions())
     finally:
         db.close()
