@@ -94,4 +94,6 @@ def test_import_and_export_commands(run, tmp_path: Path) -> None:  # type: ignor
     assert run("export", "1", "-o", str(out_json))[0] == 0
     assert out_json.read_text().count('"inner_id"') == 2501
     code, out = run("export", "1", "--format", "COCO", "-o", str(tmp_path / "x.zip"))
-    assert code == 1 and "not supported" in out and not (tmp_path / "x.zip").exists()
+    assert code == 1 and "needs an Image object" in out and not (tmp_path / "x.zip").exists()
+    code, out = run("export", "1", "--format", "XLSX", "-o", str(tmp_path / "x.xlsx"))
+    assert code == 1 and "not supported" in out

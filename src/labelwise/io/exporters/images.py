@@ -16,6 +16,7 @@ from labelwise import labeling
 from labelwise.io.exporters.selection import ExportOptions, annotations_of
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+TAGS = {"rectanglelabels": "RectangleLabels", "polygonlabels": "PolygonLabels"}
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def source(schema: labeling.Schema, kinds: tuple[str, ...] = ("rectanglelabels",
 def unavailable_for(kinds: tuple[str, ...]) -> Any:
     def check(schema: labeling.Schema) -> str | None:
         if source(schema, kinds) is None:
-            return f"needs an Image object with {' or '.join(k.replace('labels', 'Labels').title() for k in kinds)}"
+            return f"needs an Image object with {' or '.join(TAGS[k] for k in kinds)}"
         return None
 
     return check
