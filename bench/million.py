@@ -19,6 +19,9 @@ Against a running server (loopback only):
      annotation_create   POST /api/tasks/{tid}/annotations/ x1000 on distinct, unannotated tasks
                          (ids read untimed from pages 2001.. of the task list)
      get_project         GET /api/projects/{id}/ x100
+     exports             GET /api/projects/{id}/export?exportType=F&download_all_tasks=true for each
+                         format of --export-formats (JSON, CSV, JSONL, PARQUET by default): seconds,
+                         tasks per second, bytes, and the server's RSS peak while it streams
    Latencies: p50/p95/p99/max/mean in milliseconds, client-side, body fully read.
 3. Prints one JSON object with all figures and writes it to --out
    (default bench/out/million-<sqlite|server>-<date>.json).
@@ -444,6 +447,41 @@ class Million:
         }
         self.res["get_project"] = {"status_codes": codes, "counters_at_end": counters, **latency(lat)}
 
+    def exports(self, pid: int) -> None:
+        out = {}
+        total = self.project(pid).get("task_number") or 0
+        for fmt in [f for f in self.a.export_formats.split(",") if f]:
+            if self.rss:
+                self.rss.window_peak()
+            t0 = time.perf_counter()
+            size = 0
+            first_byte = None
+            with self.s.get(
+                f"{self.url}/api/projects/{pid}/export",
+                params={"exportType": fmt, "download_all_tasks": "true"},
+                stream=True,
+                timeout=self.a.phase_timeout,
+            ) as r:
+                for chunk in r.iter_content(1 << 20):
+                    if first_byte is None:
+                        first_byte = time.perf_counter() - t0
+                    size += len(chunk)
+                status = r.status_code
+            seconds = time.perf_counter() - t0
+            entry = {
+                "http_status": status,
+                "seconds": round(seconds, 2),
+                "tasks_per_s": round(total / seconds) if seconds else None,
+                "time_to_first_byte_s": round(first_byte or 0, 3),
+                "size_mib": round(size / (1 << 20), 1),
+            }
+            if self.rss:
+                peak, peak_anon = self.rss.window_peak()
+                entry.update(server_rss_peak_mib=mib(peak), server_anon_peak_mib=mib(peak_anon))
+            out[fmt] = entry
+            self.log(f"export {fmt}: {entry}")
+        self.res["exports"] = out
+
     def run(self) -> dict:
         a = self.a
         mon = LoadMonitor([os.getpid(), a.server_pid or 0, *a.load_root_pid])
@@ -470,6 +508,7 @@ class Million:
                 ("task_pages", self.pages),
                 ("annotation_create", self.annotations),
                 ("get_project", self.get_project),
+                ("exports", self.exports),
             ]
             load_per_phase = {}
             for name, fn in steps:
@@ -541,6 +580,7 @@ def main() -> None:
         "--ann-first-page", type=int, default=2001, help="task ids for annotation_create start here"
     )
     ap.add_argument("--project-calls", type=int, default=100)
+    ap.add_argument("--export-formats", default="JSON,CSV,JSONL,PARQUET", help="comma-separated; empty skips")
     ap.add_argument("--request-timeout", type=float, default=120.0)
     ap.add_argument("--import-timeout", type=float, default=1800.0)
     ap.add_argument("--phase-timeout", type=float, default=900.0)

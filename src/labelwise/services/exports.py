@@ -88,20 +88,20 @@ def iter_tasks(
         last = rows[-1].inner_id
 
 
-def _json_fast(
+def _task_batches(
     db: Session,
     project_id: int,
     only_annotated: bool,
     ids: list[int] | None,
     tick: Callable[[int], None] | None,
-) -> Iterator[bytes]:
-    """Label Studio's JSON with each task object written by the database (see `db.task_json`);
-    annotations and predictions are appended only to the tasks that have them."""
+) -> Iterator[list[bytes]]:
+    """Each batch of tasks as encoded Label Studio objects, the object itself written by the
+    database (see `db.task_json`); annotations and predictions are appended in Python, only to
+    the tasks that have them."""
     has_annotations, has_predictions = _kinds(db, project_id)
     column = task_json.task_object(db.get_bind().dialect.name)
     empty = b',"annotations":[],"drafts":[],"predictions":[]}'
-    yield b"["
-    last, first = 0, True
+    last = 0
     while True:
         q = select(Task.id, Task.inner_id, column).where(Task.project_id == project_id, Task.inner_id > last)
         if ids:
@@ -110,28 +110,38 @@ def _json_fast(
             q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
         rows = db.execute(q.order_by(Task.inner_id).limit(BATCH)).all()
         if not rows:
-            break
+            return
         anns, preds = tasks.related(
             db, [r[0] for r in rows], dense=not ids, annotations=has_annotations, predictions=has_predictions
         )
         out: list[bytes] = []
         for task_id, _inner, text in rows:
-            head = text.encode()[:-1]
             a, p = anns.get(task_id), preds.get(task_id)
+            tail = empty
             if a or p:
                 tail = (
                     b',"annotations":' + dumps([ls_json.annotation(x) for x in a or []])
                     + b',"drafts":[],"predictions":' + dumps([ls_json.prediction(x) for x in p or []]) + b"}"
                 )  # fmt: skip
-            else:
-                tail = empty
-            out.append(head + tail if first and not out else b"," + head + tail)
-        first = False
+            out.append(text.encode()[:-1] + tail)
         if tick is not None:
             tick(len(rows))
-        yield b"".join(out)
+        yield out
         last = rows[-1][1]
+
+
+def _json_list(batches: Iterator[list[bytes]]) -> Iterator[bytes]:
+    yield b"["
+    first = True
+    for batch in batches:
+        yield b",".join(batch) if first else b"," + b",".join(batch)
+        first = False
     yield b"]"
+
+
+def _json_lines(batches: Iterator[list[bytes]]) -> Iterator[bytes]:
+    for batch in batches:
+        yield b"\n".join(batch) + b"\n"
 
 
 def _kinds(db: Session, project_id: int) -> tuple[bool, bool]:
@@ -178,7 +188,9 @@ def stream(
     db = factory()
     try:
         if fmt.name == JSON:
-            yield from _json_fast(db, project_id, only_annotated, ids, tick)
+            yield from _json_list(_task_batches(db, project_id, only_annotated, ids, tick))
+        elif fmt.name == "JSONL":  # the same objects, one per line
+            yield from _json_lines(_task_batches(db, project_id, only_annotated, ids, tick))
         else:
             records = _counted(iter_tasks(db, project_id, only_annotated, ids), tick)
             yield from exporters.get(fmt.name).write(_plain(records), schema, options or ExportOptions())
