@@ -139,3 +139,48 @@ def test_image_formats_need_boxes() -> None:
     reasons = {f.name: r for f, r in exporters.available(NER)}
     assert reasons["COCO"] and reasons["YOLO"] and reasons["VOC"]
     assert {f.name: r for f, r in exporters.available(BOXES)}["YOLO"] is None
+
+
+AUDIO = labeling.parse_config(
+    '<View><Audio name="audio" value="$audio"/><Labels name="speaker" toName="audio"><Label value="A"/></Labels>'
+    '<TextArea name="transcript" toName="audio" perRegion="true"/></View>'
+)
+
+
+def test_asr_manifest_has_one_line_per_segment_in_time_order() -> None:
+    seg = {"id": "s1", "from_name": "speaker", "to_name": "audio", "type": "labels",
+           "value": {"start": 1.5, "end": 4.0, "labels": ["A"]}}  # fmt: skip
+    text = {"id": "s1", "from_name": "transcript", "to_name": "audio", "type": "textarea",
+            "value": {"start": 1.5, "end": 4.0, "text": ["hello there"]}}  # fmt: skip
+    early = {"id": "s0", "from_name": "transcript", "to_name": "audio", "type": "textarea",
+             "value": {"start": 0.0, "end": 1.0, "text": ["hi"]}}  # fmt: skip
+    tasks = [
+        {"id": 1, "data": {"audio": "/data/upload/a.wav"}, "annotations": [{"result": [seg, text, early]}]}
+    ]
+    lines = [
+        orjson.loads(x)
+        for x in b"".join(
+            exporters.get("ASR_MANIFEST").write(iter(tasks), AUDIO, ExportOptions())
+        ).splitlines()
+    ]
+    assert lines == [
+        {"audio_filepath": "/data/upload/a.wav", "offset": 0.0, "duration": 1.0, "text": "hi"},
+        {
+            "audio_filepath": "/data/upload/a.wav",
+            "offset": 1.5,
+            "duration": 2.5,
+            "text": "hello there",
+            "label": "A",
+        },
+    ]
+    assert {f.name: r for f, r in exporters.available(NER)}["ASR_MANIFEST"]
+
+
+def test_hugging_face_folder_holds_a_readable_parquet_file() -> None:
+    import zipfile
+
+    data = b"".join(exporters.get("HF_PARQUET").write(iter(TASKS), NER, ExportOptions()))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert set(z.namelist()) == {"data/train-00000-of-00001.parquet", "README.md"}
+        table = pq.read_table(io.BytesIO(z.read("data/train-00000-of-00001.parquet")))
+    assert table.num_rows == 2 and table.column("text").to_pylist()[0] == TEXT

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from labelwise import labeling
-from labelwise.io.exporters import coco, spans, voc, yolo
+from labelwise.io.exporters import asr, coco, hf_parquet, spans, voc, yolo
 from labelwise.io.exporters.delimited import write_csv, write_tsv
 from labelwise.io.exporters.json_min import write_json_min, write_jsonl
 from labelwise.io.exporters.parquet import write_parquet
@@ -46,6 +46,10 @@ FORMATS: dict[str, Format] = {
         Format("COCO", "COCO (boxes and polygons)", "application/zip", "zip", coco.write_coco, coco.unavailable),
         Format("VOC", "Pascal VOC XML (boxes)", "application/zip", "zip", voc.write_voc, voc.unavailable),
         Format("YOLO", "YOLO (boxes)", "application/zip", "zip", yolo.write_yolo, yolo.unavailable),
+        Format("ASR_MANIFEST", "ASR manifest (NeMo JSON Lines)", "application/x-ndjson", "jsonl", asr.write_asr,
+               asr.unavailable),
+        Format("HF_PARQUET", "Hugging Face datasets folder (Parquet, zipped)", "application/zip", "zip",
+               hf_parquet.write_hf),
     )
 }
 # fmt: on
