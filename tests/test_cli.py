@@ -30,7 +30,7 @@ def run(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch):  # 
 
 def test_user_and_project_commands(run) -> None:  # type: ignore[no-untyped-def]
     code, out = run("migrate")
-    assert code == 0 and "0001" in out
+    assert code == 0 and "0002" in out
     code, out = run(
         "user", "create", "--email", "Boss@Example.com", "--password", "long-password", "--role", "owner"
     )

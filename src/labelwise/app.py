@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from labelwise import __version__
 from labelwise.api import annotations as annotations_api
-from labelwise.api import auth, exports, imports, predictions, projects, system, tasks, users
+from labelwise.api import auth, exports, imports, media, predictions, projects, storages, system, tasks, users
 from labelwise.api.middleware import SecurityHeaders, TrailingSlash
 from labelwise.api.responses import JSON
 from labelwise.db.runtime import Database, open_database
@@ -21,7 +21,20 @@ from labelwise.settings import Settings, get_settings
 
 HOT_PATHS = frozenset({"/api/tasks/{task_id}/annotations", "/api/projects/{project_id}/next", "/api/tasks"})
 ROUTERS = tuple(
-    m.router for m in (system, auth, users, projects, imports, exports, tasks, annotations_api, predictions)
+    m.router
+    for m in (
+        system,
+        auth,
+        users,
+        projects,
+        imports,
+        exports,
+        tasks,
+        annotations_api,
+        predictions,
+        storages,
+        media,
+    )
 )
 
 

@@ -320,6 +320,7 @@ def store_stream(
     user: User,
     records: Iterable[tuple[str, Any]],
     progress: Callable[[int], None] | None = None,
+    before_commit: Callable[[list[int]], None] | None = None,
 ) -> Result:
     """Import `(where, item)` pairs from readers in batches, all in one transaction.
 
@@ -337,6 +338,8 @@ def store_stream(
                 progress(len(chunk))
         if not run.task_ids:
             raise Invalid("no tasks found in the files", {"file": ["no tasks"]})
+        if before_commit is not None:  # the caller's own rows, in the same transaction
+            before_commit(run.task_ids)
         return _finish(db, run)
     except BaseException:
         db.rollback()

@@ -4,6 +4,7 @@ from labelwise.db.base import Base
 from labelwise.db.models.activity import Activity
 from labelwise.db.models.annotations import Annotation, AnnotationHistory, Draft, Prediction
 from labelwise.db.models.projects import Project, ProjectMember
+from labelwise.db.models.storage import Storage, StorageLink
 from labelwise.db.models.tasks import Import, Task, TaskLock
 from labelwise.db.models.users import ROLES, ApiToken, User
 
@@ -19,6 +20,8 @@ __all__ = [
     "Prediction",
     "Project",
     "ProjectMember",
+    "Storage",
+    "StorageLink",
     "Task",
     "TaskLock",
     "User",

@@ -1,0 +1,104 @@
+"""Label Studio's local-files storage API: create, validate, list, get, update, delete, sync."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from labelwise import policies
+from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
+from labelwise.api.router import Router
+from labelwise.db.models import Storage
+from labelwise.services import checks, projects
+from labelwise.storage import local
+
+router = Router(tags=["storage"])
+
+
+def _out(s: Storage) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "type": s.type,
+        "project": s.project_id,
+        "title": s.title,
+        "description": s.description,
+        "path": s.settings.get("path"),
+        "regex_filter": s.regex_filter or None,
+        "use_blob_urls": s.use_blob_urls,
+        "recursive_scan": s.recursive_scan,
+        "synchronizable": True,
+        "status": s.status,
+        "last_sync": s.last_sync,
+        "last_sync_count": s.last_sync_count,
+        "last_sync_job": None,
+        "traceback": s.traceback or None,
+        "meta": {},
+        "created_at": s.created_at,
+    }
+
+
+@router.get("/api/storages")
+def list_all(user: CurrentUser, db: SessionDep, project: int | None = None) -> list[dict[str, Any]]:
+    if project is not None:
+        policies.require(user, "project.change", projects.get(db, project))
+    else:
+        policies.require(user, "project.change")
+    return [_out(s) for s in local.for_project(db, project)]
+
+
+@router.get("/api/storages/localfiles")
+def list_local(user: CurrentUser, db: SessionDep, project: int | None = None) -> list[dict[str, Any]]:
+    return list_all(user, db, project)
+
+
+@router.post("/api/storages/localfiles", status_code=201)
+def create_local(body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    data = json_object(body)
+    project = projects.get(db, checks.as_id(data.get("project"), "project"))
+    policies.require(user, "project.change", project)
+    return _out(local.create(db, settings, project, user, data))
+
+
+@router.post("/api/storages/localfiles/validate")
+def validate_local(
+    body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    data = json_object(body)
+    if data.get("project") is not None:
+        policies.require(user, "project.change", projects.get(db, checks.as_id(data["project"], "project")))
+    else:
+        policies.require(user, "project.change")
+    local.validate(settings, data)
+    return {}
+
+
+@router.get("/api/storages/localfiles/{storage_id}")
+def get_local(storage_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    storage = local.get(db, storage_id)
+    policies.require(user, "project.change", projects.get(db, storage.project_id))
+    return _out(storage)
+
+
+@router.patch("/api/storages/localfiles/{storage_id}")
+def update_local(
+    storage_id: int, body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    storage = local.get(db, storage_id)
+    policies.require(user, "project.change", projects.get(db, storage.project_id))
+    return _out(local.update(db, settings, storage, json_object(body)))
+
+
+@router.delete("/api/storages/localfiles/{storage_id}", status_code=204)
+def delete_local(storage_id: int, user: CurrentUser, db: SessionDep) -> Response:
+    storage = local.get(db, storage_id)
+    policies.require(user, "project.change", projects.get(db, storage.project_id))
+    local.delete(db, storage)
+    return Response(status_code=204)
+
+
+@router.post("/api/storages/localfiles/{storage_id}/sync")
+def sync_local(storage_id: int, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    storage = local.get(db, storage_id)
+    policies.require(user, "project.change", projects.get(db, storage.project_id))
+    return _out(local.sync(db, settings, storage, user))
