@@ -3,7 +3,6 @@ name per task's image, regions in pixels, and a zip written as it goes."""
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
 import zipfile
@@ -14,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from labelwise import labeling
 from labelwise.io.exporters.selection import ExportOptions, annotations_of
+from labelwise.io.exporters.sink import Sink
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 TAGS = {"rectanglelabels": "RectangleLabels", "polygonlabels": "PolygonLabels"}
@@ -114,25 +114,12 @@ def pictures(tasks: Iterable[dict[str, Any]], src: Source, options: ExportOption
             )
 
 
-class ZipStream(io.RawIOBase):
-    """A write-only target for zipfile whose bytes are taken out after each entry."""
+class ZipStream(Sink):
+    """A zip written into a `Sink`, its bytes taken out after each entry."""
 
     def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.size = 0
+        super().__init__()
         self.zip = zipfile.ZipFile(self, "w", zipfile.ZIP_DEFLATED)
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: Any) -> int:
-        data = bytes(b)
-        self.parts.append(data)
-        self.size += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.size
 
     def add(self, name: str, data: bytes) -> bytes:
         self.zip.writestr(name, data)
@@ -141,8 +128,3 @@ class ZipStream(io.RawIOBase):
     def finish(self) -> bytes:
         self.zip.close()
         return self.take()
-
-    def take(self) -> bytes:
-        out = b"".join(self.parts)
-        self.parts.clear()
-        return out

@@ -1,0 +1,30 @@
+"""A write-only file whose bytes are taken out as they come, so writers that want a file (pyarrow's
+ParquetWriter, zipfile) can still stream a response."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+
+class Sink(io.RawIOBase):
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        data = bytes(b)
+        self.parts.append(data)
+        self.size += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        return out
