@@ -1,42 +1,62 @@
-"""Files from local storage, served to the users of the storage's project only.
+"""Files of local storages at Label Studio's address, `/data/local-files/?d=<path under a root>`.
 
-Images, audio and video get their own content type (with Range support from FileResponse);
-anything else, SVG and HTML included, is a download that a browser never renders, so a file in a
-storage cannot run script on Labelwise's origin.
+A file is served only when a storage linked it (it was synced) and the caller may view that
+storage's project. Images, audio and video are sent with their own content type (FileResponse
+answers Range requests, which audio and video players need); anything else, SVG and HTML
+included, is a download with `nosniff`, so a file in a storage can never run script on
+Labelwise's origin.
 """
 
 from __future__ import annotations
 
-import mimetypes
+import os
 
-from fastapi import Request
-from fastapi.routing import APIRouter
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse
+from starlette.types import Receive, Scope, Send
 
 from labelwise import policies
-from labelwise.api.deps import SessionDep, SettingsDep, current_user
+from labelwise.api.deps import CurrentUser, SessionDep, SettingsDep
+from labelwise.api.router import Router
 from labelwise.services import projects
 from labelwise.services.errors import NotFound
-from labelwise.storage import local
+from labelwise.storage import local, paths
 
-router = APIRouter(tags=["media"])
+router = Router(tags=["media"])
 
-INLINE = ("image/", "audio/", "video/")
+
+class _OpenedFileResponse(FileResponse):
+    """Serves a file opened (and checked) before the response started, through its descriptor,
+    so a path swapped after the check cannot change what is sent; closes it when done."""
+
+    def __init__(self, opened: paths.Opened, media_type: str, filename: str | None = None) -> None:
+        super().__init__(
+            opened.path_for_reopen(),
+            media_type=media_type,
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+            filename=filename,
+            stat_result=opened.stat,
+            content_disposition_type="attachment",
+        )
+        self._fd = opened.fd
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            os.close(self._fd)
 
 
 @router.get("/data/local-files")
-def local_file(request: Request, db: SessionDep, settings: SettingsDep, d: str = "") -> Response:
-    user = current_user(request, db)
-    found = local.serve_path(db, settings, d)
-    if found is None:
-        raise NotFound("file not found")
-    storage, path = found
-    policies.require(user, "project.view", projects.get(db, storage.project_id))
-    kind = mimetypes.guess_type(path.name)[0] or ""
-    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"}
-    if kind.startswith(INLINE) and kind != "image/svg+xml" and local.media_kind(path.name):
-        return FileResponse(path, media_type=kind, headers=headers)
-    return FileResponse(
-        path, media_type="application/octet-stream", filename=path.name, content_disposition_type="attachment",
-        headers=headers,
-    )  # fmt: skip
+def local_file(user: CurrentUser, db: SessionDep, settings: SettingsDep, d: str = "") -> FileResponse:
+    for found in local.locate(db, settings, d):
+        if not policies.allowed(user, "project.view", projects.get(db, found.storage.project_id)):
+            continue
+        opened = paths.open_inside(found.base, found.key)
+        if opened is None:
+            continue
+        name = found.key.rsplit("/", 1)[-1]
+        kind = local.media_type(name)
+        if kind is not None:
+            return _OpenedFileResponse(opened, kind)
+        return _OpenedFileResponse(opened, "application/octet-stream", filename=name)
+    raise NotFound("file not found")

@@ -94,13 +94,12 @@ def _task_batches(
     only_annotated: bool,
     ids: list[int] | None,
     tick: Callable[[int], None] | None,
-) -> Iterator[list[bytes]]:
+) -> Iterator[list[str]]:
     """Each batch of tasks as encoded Label Studio objects, the object itself written by the
-    database (see `db.task_json`); annotations and predictions are appended in Python, only to
-    the tasks that have them."""
+    database (see `db.task_json`) with empty lists; only tasks that have annotations or
+    predictions are decoded and filled in Python."""
     has_annotations, has_predictions = _kinds(db, project_id)
     column = task_json.task_object(db.get_bind().dialect.name)
-    empty = b',"annotations":[],"drafts":[],"predictions":[]}'
     last = 0
     while True:
         q = select(Task.id, Task.inner_id, column).where(Task.project_id == project_id, Task.inner_id > last)
@@ -114,34 +113,33 @@ def _task_batches(
         anns, preds = tasks.related(
             db, [r[0] for r in rows], dense=not ids, annotations=has_annotations, predictions=has_predictions
         )
-        out: list[bytes] = []
-        for task_id, _inner, text in rows:
-            a, p = anns.get(task_id), preds.get(task_id)
-            tail = empty
-            if a or p:
-                tail = (
-                    b',"annotations":' + dumps([ls_json.annotation(x) for x in a or []])
-                    + b',"drafts":[],"predictions":' + dumps([ls_json.prediction(x) for x in p or []]) + b"}"
-                )  # fmt: skip
-            out.append(text.encode()[:-1] + tail)
+        texts: list[str] = [r[2] for r in rows]
+        if anns or preds:  # the few tasks with lists to fill are re-encoded; key order is kept
+            for i, (task_id, _inner, text) in enumerate(rows):
+                a, p = anns.get(task_id), preds.get(task_id)
+                if a or p:
+                    obj = orjson.loads(text)
+                    obj["annotations"] = [ls_json.annotation(x) for x in a or []]
+                    obj["predictions"] = [ls_json.prediction(x) for x in p or []]
+                    texts[i] = dumps(obj).decode()
         if tick is not None:
             tick(len(rows))
-        yield out
+        yield texts
         last = rows[-1][1]
 
 
-def _json_list(batches: Iterator[list[bytes]]) -> Iterator[bytes]:
+def _json_list(batches: Iterator[list[str]]) -> Iterator[bytes]:
     yield b"["
     first = True
     for batch in batches:
-        yield b",".join(batch) if first else b"," + b",".join(batch)
+        yield (",".join(batch) if first else "," + ",".join(batch)).encode()
         first = False
     yield b"]"
 
 
-def _json_lines(batches: Iterator[list[bytes]]) -> Iterator[bytes]:
+def _json_lines(batches: Iterator[list[str]]) -> Iterator[bytes]:
     for batch in batches:
-        yield b"\n".join(batch) + b"\n"
+        yield ("\n".join(batch) + "\n").encode()
 
 
 def _kinds(db: Session, project_id: int) -> tuple[bool, bool]:

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("last_sync", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_sync_count", sa.Integer(), nullable=False),
+        sa.Column("last_sync_job", sa.String(length=100), nullable=True),
         sa.Column("traceback", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -49,6 +50,8 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=1024), nullable=False),
         sa.Column("task_id", sa.Integer(), nullable=True),
         sa.Column("task_count", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("mtime", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["storage_id"],
@@ -62,9 +65,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_storage_links")),
         sa.UniqueConstraint("storage_id", "key", name="uq_storage_links_storage_key"),
     )
+    # Deleting tasks sets their links' task_id to NULL: without this index every deleted task
+    # would scan the links.
+    op.create_index("ix_storage_links_task", "storage_links", ["task_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_storage_links_task", table_name="storage_links")
     op.drop_table("storage_links")
     op.drop_index("ix_storages_project", table_name="storages")
     op.drop_table("storages")
