@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import threading
+import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,9 +46,8 @@ def png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """The admin's root: `shots/` holds two images (one in a subdirectory) and a file to ignore."""
+def make_root(tmp_path: Path) -> Path:
+    """The admin's root: `shots/` holds two images (one in a subdirectory) and files to ignore."""
     r = tmp_path / "files"
     (r / "shots" / "sub").mkdir(parents=True)
     (r / "shots" / "a.png").write_bytes(png())
@@ -56,6 +57,22 @@ def root(tmp_path: Path) -> Path:
     return r
 
 
+def make_annotator(database: Database) -> str:
+    with database.sessionmaker() as s:
+        users.create(s, "ann@example.com", "long-password", "annotator", token=ANNOTATOR_TOKEN)
+        s.commit()
+    return ANNOTATOR_TOKEN
+
+
+def owner_client(settings: Settings, database: Database) -> TestClient:
+    return TestClient(create_app(settings, database), headers={"Authorization": f"Token {ADMIN_TOKEN}"})
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return make_root(tmp_path)
+
+
 @pytest.fixture
 def rooted(settings: Settings, root: Path) -> Settings:
     return settings.model_copy(update={"local_files_root": str(root)})
@@ -63,16 +80,13 @@ def rooted(settings: Settings, root: Path) -> Settings:
 
 @pytest.fixture
 def api(rooted: Settings, database: Database, admin: User) -> Iterator[TestClient]:
-    with TestClient(create_app(rooted, database), headers={"Authorization": f"Token {ADMIN_TOKEN}"}) as c:
+    with owner_client(rooted, database) as c:
         yield c
 
 
 @pytest.fixture
 def annotator(database: Database) -> str:
-    with database.sessionmaker() as s:
-        users.create(s, "ann@example.com", "long-password", "annotator", token=ANNOTATOR_TOKEN)
-        s.commit()
-    return ANNOTATOR_TOKEN
+    return make_annotator(database)
 
 
 def project(c: TestClient, config: str = IMAGE_CONFIG) -> int:
@@ -111,7 +125,9 @@ def test_sync_makes_one_task_per_image_with_label_studios_url(api: TestClient, r
     assert created["type"] == "localfiles" and created["path"] == str(root.resolve() / "shots")
     assert created["status"] == "initialized" and created["last_sync"] is None
     assert created["project"] == pid and created["title"] == "shots" and created["description"] == "d"
-    assert {"regex_filter", "use_blob_urls", "recursive_scan", "synchronizable", "last_sync_job"} <= set(created)
+    assert {"regex_filter", "use_blob_urls", "recursive_scan", "synchronizable", "last_sync_job"} <= set(
+        created
+    )
     synced = sync(api, created["id"])
     assert synced["status"] == "completed" and synced["last_sync_count"] == 2 and synced["last_sync"]
     assert synced["traceback"] is None
@@ -190,6 +206,24 @@ def test_a_bad_row_fails_the_sync_and_writes_nothing(api: TestClient, root: Path
     assert len(tasks(api, pid)) == 3
 
 
+def test_files_without_tasks_are_linked_and_a_vanished_directory_fails_the_sync(
+    api: TestClient, root: Path
+) -> None:
+    pid = project(api, TEXT_CONFIG)
+    folder = root / "texts"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "pictures.zip", "w") as archive:
+        archive.writestr("inside.png", png())  # media inside an archive are not synced
+    sid = storage(api, pid, str(folder))
+    first = sync(api, sid)
+    assert (first["status"], first["last_sync_count"]) == ("completed", 0)
+    (folder / "one.csv").write_text("text\nx\n")
+    assert sync(api, sid)["last_sync_count"] == 1  # the archive is not read again
+    shutil.rmtree(folder)
+    gone = sync(api, sid)
+    assert gone["status"] == "failed" and "no such directory" in gone["traceback"]
+
+
 def test_links_record_each_file_its_first_task_and_count(api: TestClient, root: Path, db: Any) -> None:
     pid = project(api, TEXT_CONFIG)
     folder = root / "texts"
@@ -204,7 +238,7 @@ def test_links_record_each_file_its_first_task_and_count(api: TestClient, root: 
         .order_by(StorageLink.key)
     ).all()
     first = db.scalar(select(func.min(Task.id)).where(Task.project_id == pid))
-    assert [(k, n, size) for k, n, size, _ in links] == [("a.csv", 3, 10), ("b.txt", 1, 9)]
+    assert [(k, n, size) for k, n, size, _ in links] == [("a.csv", 3, 11), ("b.txt", 1, 9)]
     assert links[0].task_id == first and links[1].task_id == first + 3
     # deleting the first task keeps the link, so the file's other tasks are not imported again
     assert api.delete(f"/api/tasks/{first}").status_code == 204
@@ -274,7 +308,9 @@ def test_annotators_may_read_but_not_manage_storages(api: TestClient, annotator:
     sid = storage(api, pid, "shots")
     as_annotator = {"Authorization": f"Token {annotator}"}
     assert api.get(f"/api/storages/localfiles/{sid}", headers=as_annotator).status_code == 200
-    assert api.get("/api/storages/localfiles", params={"project": pid}, headers=as_annotator).status_code == 200
+    assert (
+        api.get("/api/storages/localfiles", params={"project": pid}, headers=as_annotator).status_code == 200
+    )
     r = api.post("/api/storages/localfiles", json={"project": pid, "path": "shots"}, headers=as_annotator)
     assert r.status_code == 403
     assert api.post(f"/api/storages/localfiles/{sid}/sync", headers=as_annotator).status_code == 403
@@ -306,7 +342,9 @@ def test_paths_outside_the_roots_or_not_directories_are_refused(api: TestClient,
         assert r.status_code == 400 and why in r.json()["detail"], (path, r.text)
 
 
-def test_a_symlinked_storage_path_must_resolve_inside_the_root(api: TestClient, root: Path, tmp_path: Path) -> None:
+def test_a_symlinked_storage_path_must_resolve_inside_the_root(
+    api: TestClient, root: Path, tmp_path: Path
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     os.symlink(outside, root / "escape")
@@ -350,7 +388,7 @@ def test_several_roots_separated_by_the_path_separator(
     (second / "y").mkdir(parents=True)
     (second / "y" / "p.png").write_bytes(png())
     both = settings.model_copy(update={"local_files_root": f"{first}{os.pathsep}{second}"})
-    with TestClient(create_app(both, database), headers={"Authorization": f"Token {ADMIN_TOKEN}"}) as c:
+    with owner_client(both, database) as c:
         pid = project(c)
         assert c.post("/api/storages/localfiles", json={"project": pid, "path": "x"}).status_code == 201
         sid = storage(c, pid, str(second / "y"))
@@ -364,7 +402,16 @@ def test_scan_and_open_refuse_what_leaves_the_directory(root: Path, tmp_path: Pa
     os.mkfifo(base / "pipe.png")
     os.symlink(tmp_path / "nowhere", base / "dangling.png")
     assert [e.key for e in paths.scan(base, True)] == ["a.png", "notes.md", "sub/b.png"]
-    for key in ("pipe.png", "dangling.png", "../shots/a.png", "/etc/passwd", "sub", "", "a\x00", "sub//b.png"):
+    for key in (
+        "pipe.png",
+        "dangling.png",
+        "../shots/a.png",
+        "/etc/passwd",
+        "sub",
+        "",
+        "a\x00",
+        "sub//b.png",
+    ):
         assert paths.open_inside(base, key) is None, key
     opened = paths.open_inside(base, "sub/b.png")
     assert opened is not None and opened.real == base / "sub" / "b.png"

@@ -84,11 +84,12 @@ def media_type(name: str) -> str | None:
     return found[1] if found else None
 
 
-def media_url(settings: Settings, base: Path, key: str) -> str:
-    rel = paths.url_path(settings, base, key)
+def url_prefix(settings: Settings, base: Path) -> str:
+    """`/data/local-files/?d=<storage directory relative to its root>/`, for keys to follow."""
+    rel = paths.url_path(settings, base, "")
     if rel is None:
         raise Invalid("the storage directory is no longer inside the allowed roots", {"path": ["outside"]})
-    return URL_PREFIX + quote(rel)
+    return URL_PREFIX + ("" if rel == "." else quote(rel) + "/")
 
 
 # -- create, read, update, delete --------------------------------------------------------------
@@ -199,11 +200,11 @@ def _media_key(schema: labeling.Schema, kind: str) -> str | None:
 
 
 def _is_task_file(key: str) -> bool:
+    """Whether the readers take `key` as a file of tasks (media are recognized here, by `MEDIA_TYPES`)."""
     try:
-        readers.format_of(key)
+        return readers.format_of(key) not in ("image", "audio", "video")
     except readers.ReadError:
         return False
-    return True
 
 
 def _wanted(
@@ -243,7 +244,63 @@ def sync(db: Session, settings: Settings, storage: Storage, user: User) -> Stora
     schema = projects.schema(project)
     storage_id = storage.id
     begin_write(db)
-    # Lock the row: a second sync of the same storage waits here, then sees the first one's links.
+    locked = _lock(db, storage_id)
+    try:
+        base = paths.storage_dir(settings, locked.settings.get("path"))
+        known = _known(db, storage_id)
+        files = _wanted(locked, schema, paths.scan(base, locked.recursive_scan), known)
+        if files:
+            _import(db, settings, project, user, storage_id, base, files)
+        else:
+            _mark(db, storage_id, "completed", 0, "")
+            db.commit()
+    except Invalid as exc:
+        db.rollback()
+        _failed(db, storage_id, exc.detail)
+    db.expire_all()
+    return get(db, storage_id)
+
+
+def _import(
+    db: Session,
+    settings: Settings,
+    project: Project,
+    user: User,
+    storage_id: int,
+    base: Path,
+    files: list[_File],
+) -> None:
+    """The new files' tasks, links and sync status, in one transaction (`store_stream` commits)."""
+    schema = projects.schema(project)
+    keys = schema.required_data_keys or schema.data_keys
+    reading = _Reading(url_prefix(settings, base), files)
+
+    def link(task_ids: list[int]) -> None:
+        _link(db, storage_id, files, task_ids)
+        _mark(db, storage_id, "completed", len(task_ids), "")
+
+    records = reading.records(base, keys[0] if len(keys) == 1 else None)
+    try:
+        imports.store_stream(db, project, user, records, before_commit=link)
+    except Invalid:
+        if not reading.empty:
+            raise
+        # Every new file was read and none held a task (an empty JSON list, say): link them
+        # anyway, or every later sync would fail on them again.
+        begin_write(db)
+        _lock(db, storage_id)
+        known = _known(db, storage_id)
+        _link(db, storage_id, [f for f in files if f.entry.key not in known], [])
+        _mark(db, storage_id, "completed", 0, "")
+        db.commit()
+
+
+def _known(db: Session, storage_id: int) -> set[str]:
+    return set(db.scalars(select(StorageLink.key).where(StorageLink.storage_id == storage_id)))
+
+
+def _lock(db: Session, storage_id: int) -> Storage:
+    """The storage row, locked until commit: a second sync of it waits, then sees the links."""
     locked = db.scalars(
         select(Storage)
         .where(Storage.id == storage_id)
@@ -253,50 +310,41 @@ def sync(db: Session, settings: Settings, storage: Storage, user: User) -> Stora
     if locked is None:
         db.rollback()
         raise NotFound(f"local storage {storage_id} not found")
+    return locked
+
+
+@dataclass
+class _Reading:
+    """The records of the new files, counting each file's tasks as they pass."""
+
+    prefix: str
+    files: list[_File]
+    empty: bool = False  # set once every file was read and none yielded a task
+
+    def records(self, base: Path, text_key: str | None) -> Iterator[tuple[str, Any]]:
+        for file in self.files:
+            key = file.entry.key
+            if file.media_key is not None:
+                file.tasks = 1
+                yield key, {file.media_key: self.prefix + quote(key)}
+            else:
+                yield from _tasks_of(base, file, text_key)
+        self.empty = not any(file.tasks for file in self.files)
+
+
+def _tasks_of(base: Path, file: _File, text_key: str | None) -> Iterator[tuple[str, Any]]:
+    key = file.entry.key
+    opened = paths.open_inside(base, key)
+    if opened is None:
+        raise Invalid(f"{key}: cannot be opened (gone, or no longer a plain file inside the storage)")
     try:
-        base = paths.storage_dir(settings, locked.settings.get("path"))
-        known = set(db.scalars(select(StorageLink.key).where(StorageLink.storage_id == storage_id)))
-        files = _wanted(locked, schema, paths.scan(base, locked.recursive_scan), known)
-        if not files:
-            _mark(db, storage_id, "completed", 0, "")
-            db.commit()
-        else:
-            keys = schema.required_data_keys or schema.data_keys
-            text_key = keys[0] if len(keys) == 1 else None
-            records = _records(settings, base, files, text_key)
-
-            def link(task_ids: list[int]) -> None:
-                _link(db, storage_id, files, task_ids)
-                _mark(db, storage_id, "completed", len(task_ids), "")
-
-            imports.store_stream(db, project, user, records, before_commit=link)
-    except Invalid as exc:
-        db.rollback()
-        _failed(db, storage_id, exc.detail)
-    db.expire_all()
-    return get(db, storage_id)
-
-
-def _records(
-    settings: Settings, base: Path, files: list[_File], text_key: str | None
-) -> Iterator[tuple[str, Any]]:
-    for file in files:
-        key = file.entry.key
-        if file.media_key is not None:
-            file.tasks = 1
-            yield key, {file.media_key: media_url(settings, base, key)}
-            continue
-        opened = paths.open_inside(base, key)
-        if opened is None:
-            raise Invalid(f"{key}: cannot be opened (gone, or no longer a plain file inside the storage)")
-        try:
-            with os.fdopen(opened.fd, "rb") as stream:
-                for record in readers.read(key, stream, text_key):
-                    if record.media is None:  # media inside a zip would need a home; not synced
-                        file.tasks += 1
-                        yield record.where, record.item
-        except OSError as exc:
-            raise Invalid(f"{key}: cannot be read: {exc.strerror or exc}") from None
+        with os.fdopen(opened.fd, "rb") as stream:
+            for record in readers.read(key, stream, text_key):
+                if record.media is None:  # media inside a zip would need a home; not synced
+                    file.tasks += 1
+                    yield record.where, record.item
+    except OSError as exc:
+        raise Invalid(f"{key}: cannot be read: {exc.strerror or exc}") from None
 
 
 def _link(db: Session, storage_id: int, files: list[_File], task_ids: list[int]) -> None:
