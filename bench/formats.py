@@ -31,9 +31,24 @@ CONFIG = (
     '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text">'
     '<Choice value="positive"/><Choice value="negative"/><Choice value="neutral"/></Choices></View>'
 )
-WORDS = (
-    ["the", "product", "arrived", "late", "but", "works", "great", "battery", "life", "is", "long", "delivery", "was", "slow", "support", "helpful"]
-)
+WORDS = [
+    "the",
+    "product",
+    "arrived",
+    "late",
+    "but",
+    "works",
+    "great",
+    "battery",
+    "life",
+    "is",
+    "long",
+    "delivery",
+    "was",
+    "slow",
+    "support",
+    "helpful",
+]
 
 
 def texts(n: int) -> list[str]:
