@@ -157,7 +157,6 @@ def test_zip_entries_are_read_by_type_with_their_path() -> None:
         ({"../evil.csv": b"text\nx\n"}, None, "must stay inside the archive"),
         ({"/abs.csv": b"text\nx\n"}, None, "must stay inside the archive"),
         ({"ok.csv": b"text\nx\n"}, "link.csv", "symbolic links"),
-        ({"inner.zip": b"PK"}, None, "archives inside archives"),
         ({"bomb.csv": b"text\n" + b"a" * 5_000_000}, None, "zip bomb"),
         ({}, None, "holds no files"),
     ],

@@ -1,7 +1,9 @@
-"""Readers: a file of tasks in any supported format → a stream of records, one per task.
+"""Readers: an uploaded file in any supported format → a stream of records, one per task.
 
-Every reader is a generator over a binary stream, so a file is never loaded whole; each record
-carries where it came from ("tasks.csv: line 12"), which is how a refused row is reported.
+Every reader is a generator over a binary stream read in bounded chunks, so a file is never
+loaded whole; each record carries where it came from ("tasks.csv: line 12", "tasks.json: item 7",
+"batch.zip/part1.jsonl: line 3"), which is how a refused row is reported. A media file (image,
+audio, video), uploaded alone or inside a ZIP, becomes a record with a `MediaRef` to its bytes.
 """
 
 from __future__ import annotations
@@ -11,41 +13,18 @@ from typing import BinaryIO
 
 from labelwise.io.readers.archive import read_zip
 from labelwise.io.readers.base import Limits, MediaRef, ReadError, Record
-from labelwise.io.readers.delimited import read_delimited
-from labelwise.io.readers.jsonfile import read_json
-from labelwise.io.readers.jsonl import read_jsonl
-from labelwise.io.readers.parquet import read_parquet
-from labelwise.io.readers.txt import read_txt
+from labelwise.io.readers.formats import MEDIA_KINDS, TASK_FORMATS, format_of, read_file
 
-TASK_FORMATS = ("json", "jsonl", "csv", "tsv", "txt", "parquet", "zip")
-
-__all__ = ["TASK_FORMATS", "Limits", "MediaRef", "ReadError", "Record", "format_of", "read"]
+__all__ = ["MEDIA_KINDS", "TASK_FORMATS", "Limits", "MediaRef", "ReadError", "Record", "format_of", "read"]
 
 
-def format_of(name: str) -> str:
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in TASK_FORMATS:
-        raise ReadError(f"{name}: unsupported file type .{ext}; use one of {', '.join(TASK_FORMATS)}")
-    return ext
+def read(name: str, stream: BinaryIO, text_key: str | None, *, limits: Limits = Limits()) -> Iterator[Record]:
+    """Records of one file; `text_key` is the config's single data key, which TXT lines go under.
 
-
-def read(
-    name: str, stream: BinaryIO, text_key: str | None, *, limits: Limits | None = None
-) -> Iterator[Record]:
+    The format is checked at once (an unsupported name raises here); the file's content is read,
+    and its errors raised, as the records are consumed.
+    """
     fmt = format_of(name)
-    limits = limits or Limits()
-    if fmt == "json":
-        return read_json(name, stream, limits)
-    if fmt == "jsonl":
-        return read_jsonl(name, stream, limits)
-    if fmt == "txt":
-        return read_txt(name, stream, text_key, limits)
-    if fmt == "parquet":
-        return read_parquet(name, stream, limits)
     if fmt == "zip":
-        return read_zip(name, stream, text_key, limits, _entry)
-    return read_delimited(name, stream, "\t" if fmt == "tsv" else ",", limits)
-
-
-def _entry(name: str, stream: BinaryIO, text_key: str | None, limits: Limits) -> Iterator[Record]:
-    return read(name, stream, text_key, limits=limits)
+        return read_zip(name, stream, text_key, limits)
+    return read_file(fmt, name, stream, text_key, limits)

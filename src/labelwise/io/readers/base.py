@@ -1,19 +1,28 @@
-"""What every reader shares: the record, the error that names file and line, limits, text decoding."""
+"""What every reader shares: the record, the error that names file and line, limits, and the byte
+source that refuses NUL bytes and runaway lines while counting lines for error messages."""
 
 from __future__ import annotations
 
-import codecs
+import io
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, Protocol
 
 from labelwise.services.errors import Invalid
 
+# Reads from the caller's stream never ask for more than this, so memory does not follow file size.
 CHUNK = 1 << 20
 
 
+class ByteSource(Protocol):
+    """The least a reader needs from a stream: upload spools, zip entries and test doubles all have it."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
 class ReadError(Invalid):
-    """A 400 whose message already says which file and which line."""
+    """A 400 whose message already says which file and which line, so the API passes it on as is."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, {"file": [detail]})
@@ -21,6 +30,9 @@ class ReadError(Invalid):
 
 @dataclass(frozen=True)
 class MediaRef:
+    """A media file found in an upload. `open()` gives its bytes from the start; for an archive entry
+    it stays usable after later records were read (the archive lives as long as this reference)."""
+
     name: str
     kind: str
     open: Callable[[], BinaryIO]
@@ -36,55 +48,128 @@ class Record:
 @dataclass(frozen=True)
 class Limits:
     max_items: int = 10_000_000
-    max_line_bytes: int = 64 << 20
     max_unzipped_bytes: int = 4 << 30
     max_ratio: int = 200
     max_entries: int = 10_000
+    max_line_bytes: int = 64 << 20
 
 
 def fail(name: str, line: int, why: str) -> ReadError:
     return ReadError(f"{name}: line {line}: {why}")
 
 
-def text_lines(name: str, stream: BinaryIO, limits: Limits) -> Iterator[tuple[int, str]]:
-    """Decoded lines with their numbers, read in chunks; bad UTF-8 and NUL are named by line.
+def size_text(n: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift} {unit}"
+    return f"{n} bytes"
 
-    Line ends are kept, so the CSV reader can see quoted newlines as they were.
-    """
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    pending = ""
-    number = 1
-    while True:
-        chunk = stream.read(CHUNK)
-        try:
-            text = decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError:
-            at = number + pending.count("\n") + chunk[: _bad_offset(chunk)].count(b"\n")
-            raise fail(name, at, "not valid UTF-8; save the file as UTF-8") from None
-        pending += text
-        lines = pending.split("\n")
-        pending = lines.pop()
-        if len(pending) > limits.max_line_bytes:
-            raise fail(name, number + len(lines), f"a line longer than {limits.max_line_bytes} bytes")
-        for line in lines:
-            _no_nul(name, number, line)
-            yield number, line + "\n"
-            number += 1
+
+def not_utf8(byte: int | None) -> str:
+    seen = f" (byte 0x{byte:02X})" if byte is not None else ""
+    return f"not valid UTF-8{seen}; save the file as UTF-8"
+
+
+def can_seek(stream: object) -> bool:
+    try:
+        return bool(stream.seekable())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+class Spilled:
+    """A copy of a non-seekable stream in an anonymous temporary file, for formats that need random
+    access (Parquet's footer, a ZIP's central directory). Closed when nothing refers to it any more,
+    so media references into it stay valid as long as the caller keeps them."""
+
+    def __init__(self, stream: ByteSource) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (outlives this call; closed below)
+        while chunk := stream.read(CHUNK):
+            self.file.write(chunk)
+        self.file.seek(0)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __del__(self) -> None:
+        self.file.close()
+
+
+def read_head(stream: ByteSource, size: int) -> bytes:
+    """The first `size` bytes, however short the stream's reads are."""
+    head = b""
+    while len(head) < size:
+        chunk = stream.read(size - len(head))
         if not chunk:
             break
-    if pending:
-        _no_nul(name, number, pending)
-        yield number, pending
+        head += chunk
+    return head
 
 
-def _bad_offset(chunk: bytes) -> int:
+class Source(io.RawIOBase):
+    """The caller's stream as the text readers see it.
+
+    Every chunk is checked as it passes: NUL bytes (PostgreSQL cannot store them) and lines longer
+    than the limit (a one-line gigabyte would otherwise be buffered whole by the line splitters)
+    are refused with the line they are on. Newlines are counted here, in C-speed `bytes.count`, so
+    the decoders above can turn a byte offset into a line number when they fail.
+    """
+
+    def __init__(self, name: str, stream: ByteSource, limits: Limits) -> None:
+        super().__init__()
+        self.name, self.stream, self.max_line = name, stream, limits.max_line_bytes
+        self.lines_before = 0  # newlines before `last`
+        self.last = b""  # the chunk handed out most recently
+        self.run = 0  # bytes since the last newline
+        self.total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(min(len(buffer), CHUNK))
+        self._inspect(data)
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+    def line_of(self, offset: int) -> int:
+        """The line of byte `offset` of the last chunk."""
+        return self.lines_before + self.last.count(b"\n", 0, max(offset, 0)) + 1
+
+    def _inspect(self, data: bytes) -> None:
+        self.lines_before += self.last.count(b"\n")
+        self.last = data
+        self.total += len(data)
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            raise fail(self.name, self.line_of(nul), "NUL characters are not allowed")
+        if self.run + len(data) <= self.max_line:  # no line in this chunk can be too long
+            end = data.rfind(b"\n")
+            self.run = self.run + len(data) if end < 0 else len(data) - end - 1
+            return
+        start, run = 0, self.run
+        while (end := data.find(b"\n", start)) >= 0:
+            if run + end - start > self.max_line:
+                break
+            start, run = end + 1, 0
+        else:
+            run += len(data) - start
+            if run <= self.max_line:
+                self.run = run
+                return
+        raise fail(self.name, self.line_of(start), f"a line longer than {size_text(self.max_line)}")
+
+
+def byte_lines(name: str, stream: ByteSource, limits: Limits) -> Iterator[tuple[int, bytes]]:
+    """Numbered lines as bytes (newline kept), read in bounded chunks; a leading BOM is dropped."""
+    lines = io.BufferedReader(Source(name, stream, limits), CHUNK)
+    for number, line in enumerate(lines, 1):
+        yield number, (line[3:] if number == 1 and line.startswith(b"\xef\xbb\xbf") else line)
+
+
+def decode_line(name: str, number: int, line: bytes) -> str:
     try:
-        chunk.decode("utf-8")
+        return line.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.start
-    return len(chunk)
-
-
-def _no_nul(name: str, number: int, line: str) -> None:
-    if "\x00" in line:
-        raise fail(name, number, "NUL characters are not allowed")
+        raise fail(name, number, not_utf8(line[exc.start])) from None
