@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO, Protocol
 
+from labelwise.io import jsonin
 from labelwise.services.errors import Invalid
 
 # Reads from the caller's stream never ask for more than this, so memory does not follow file size.
@@ -173,3 +174,31 @@ def decode_line(name: str, number: int, line: bytes) -> str:
         return line.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise fail(name, number, not_utf8(line[exc.start])) from None
+
+
+JSON_COLUMNS = ("annotations", "predictions", "meta")
+
+
+def empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def task_from_row(where: str, row: dict[str, Any], json_columns: list[str]) -> dict[str, Any]:
+    """A Label Studio task when the row holds annotations, predictions or meta; else its data alone,
+    the plain shape the importer stores fastest."""
+    data = {k: v for k, v in row.items() if k not in JSON_COLUMNS}
+    if all(empty(row.get(c)) for c in json_columns):
+        return data
+    task: dict[str, Any] = {"data": data}
+    for column in json_columns:
+        value = row[column]
+        if isinstance(value, str):
+            if not value.strip():
+                continue
+            try:
+                value = jsonin.loads(value, f"{where}: column {column}")
+            except Invalid as exc:
+                raise ReadError(exc.detail) from None
+        if value is not None:
+            task[column] = value
+    return task

@@ -11,13 +11,19 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
 
-from labelwise.io import jsonin
-from labelwise.io.readers.base import ByteSource, Limits, ReadError, Record, Source, fail, not_utf8
-from labelwise.services.errors import Invalid
+from labelwise.io.readers.base import (
+    JSON_COLUMNS,
+    ByteSource,
+    Limits,
+    ReadError,
+    Record,
+    Source,
+    fail,
+    not_utf8,
+    task_from_row,
+)
 
-JSON_COLUMNS = ("annotations", "predictions", "meta")
 _HINTS = {
     ",": (("\t", "tab", ".tsv"), (";", "semicolon", ".csv with commas")),
     "\t": ((",", "comma", ".csv"),),
@@ -49,27 +55,6 @@ def _header(name: str, line: int, row: list[str], delimiter: str) -> list[str]:
             raise fail(name, line, f"column {c!r} appears twice in the header")
         seen.add(c)
     return columns
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _task(where: str, row: dict[str, Any], json_columns: list[str]) -> dict[str, Any]:
-    """A Label Studio task when the row holds annotations, predictions or meta; else its data alone,
-    the plain shape the importer stores fastest."""
-    data = {k: v for k, v in row.items() if k not in JSON_COLUMNS}
-    if all(_empty(row.get(c)) for c in json_columns):
-        return data
-    task: dict[str, Any] = {"data": data}
-    for column in json_columns:
-        cell = row.get(column)
-        if cell is not None and cell.strip():
-            try:
-                task[column] = jsonin.loads(cell, f"{where}: column {column}")
-            except Invalid as exc:
-                raise ReadError(exc.detail) from None
-    return task
 
 
 def _blank(row: list[str]) -> bool:
@@ -114,7 +99,7 @@ def read_delimited(name: str, stream: ByteSource, delimiter: str, limits: Limits
             # a short row leaves its last keys out, so a missing required cell is reported as such
             where = f"{name}: line {start}"
             item = dict(zip(columns, row, strict=False))
-            yield Record(where, _task(where, item, json_columns) if json_columns else item)
+            yield Record(where, task_from_row(where, item, json_columns) if json_columns else item)
             count += 1
             start = reader.line_num + 1
     except UnicodeDecodeError as exc:

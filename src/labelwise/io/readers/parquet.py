@@ -17,11 +17,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from labelwise.io import jsonin
-from labelwise.io.readers.base import ByteSource, Limits, ReadError, Record, Spilled, can_seek, read_head
-from labelwise.services.errors import Invalid
+from labelwise.io.readers.base import (
+    JSON_COLUMNS,
+    ByteSource,
+    Limits,
+    ReadError,
+    Record,
+    Spilled,
+    can_seek,
+    read_head,
+    task_from_row,
+)
 
-JSON_COLUMNS = ("annotations", "predictions", "meta")
 BATCH_ROWS = 5000
 _INT_RANGE = range(-(2**63), 2**64)
 
@@ -82,31 +89,6 @@ def _column(name: str, first_row: int, column: str, values: pa.Array) -> list[An
     return out
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _task(where: str, row: dict[str, Any], json_columns: list[str]) -> dict[str, Any]:
-    """A Label Studio task when the row holds annotations, predictions or meta; else its data alone,
-    the plain shape the importer stores fastest."""
-    data = {k: v for k, v in row.items() if k not in JSON_COLUMNS}
-    if all(_empty(row.get(c)) for c in json_columns):
-        return data
-    task: dict[str, Any] = {"data": data}
-    for column in json_columns:
-        value = row[column]
-        if isinstance(value, str):
-            if not value.strip():
-                continue
-            try:
-                value = jsonin.loads(value, f"{where}: column {column}")
-            except Invalid as exc:
-                raise ReadError(exc.detail) from None
-        if value is not None:
-            task[column] = value
-    return task
-
-
 def _open(name: str, stream: ByteSource) -> tuple[pq.ParquetFile, Spilled | None]:
     """Parquet needs random access (the schema is in a footer): a stream that cannot seek, such
     as a zip entry, is copied to a temporary file first."""
@@ -159,7 +141,7 @@ def read_parquet(name: str, stream: ByteSource, limits: Limits) -> Iterator[Reco
                         raise ReadError(f"{name}: more than {limits.max_items} tasks")
                     row = dict(zip(names, values, strict=True))
                     where = f"{name}: row {number}"
-                    yield Record(where, _task(where, row, json_columns) if json_columns else row)
+                    yield Record(where, task_from_row(where, row, json_columns) if json_columns else row)
         except (pa.ArrowException, OSError, ValueError, TypeError, IndexError, KeyError) as exc:
             raise ReadError(f"{name}: row {number + 1}: unreadable ({str(exc)[:100]})") from None
         if not number:
