@@ -372,7 +372,8 @@ def test_upload_random_file_is_201_or_400(
         name, ext = f"{name}.csv", "csv"
     if kind == "huge" and ext not in ("csv", "tsv"):
         name, ext = f"{name}.csv", "csv"
-    must_fail = kind in ("latin1", "huge")
+    # a cell beyond csv's default 128 KiB is a long document, read whole (readers allow 64 MiB lines)
+    must_fail = kind == "latin1"
     counters, rows = project_counters(client, pid), row_counts(db, pid)
 
     r = client.post(f"/api/projects/{pid}/import", files=[("file", (name, raw, "application/octet-stream"))])

@@ -1,71 +1,100 @@
-"""ASR manifest (NeMo's JSON Lines): one line per transcribed segment, or per file.
+"""ASR manifest (NeMo's JSON Lines): `{"audio_filepath", "duration", "text"}` per recording, or one
+line per transcribed segment with its `offset` and `duration` in seconds.
 
-A segment is a region on the Audio object (start and end in seconds) whose per-region TextArea
-holds the transcription; without segments, the file's TextArea is the whole transcription.
+A segment is a region on the Audio object (Labels with start and end) whose per-region TextArea
+shares its id; a per-region TextArea drawn on its own carries start and end itself. A TextArea that
+is not tied to a region transcribes the whole recording; its duration is the `original_length` the
+editor writes into audio results, or null when no result has it (the audio is never opened).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from labelwise import labeling
 from labelwise.io.encoding import dumps
-from labelwise.io.exporters.selection import ExportOptions, annotations_of
+from labelwise.io.exporters.json_min import annotator
+from labelwise.io.exporters.selection import ANNOTATION, ExportOptions, Source, sources
 
 
-def _source(schema: labeling.Schema) -> tuple[str, str, set[str]] | None:
-    """(audio object name, its data key, TextArea control names on it)."""
+@dataclass(frozen=True)
+class AudioSource:
+    key: str  # the Audio object's data key
+    areas: frozenset[str]  # TextArea controls on it
+
+
+def audio_source(schema: labeling.Schema) -> AudioSource | None:
     for obj in schema.objects.values():
-        if obj.type != "audio" or not obj.value_key:
+        if obj.type not in ("audio", "audioplus") or not obj.value_key:
             continue
-        areas = {c.name for c in schema.controls.values() if c.type == "textarea" and obj.name in c.to_name}
+        areas = frozenset(
+            c.name for c in schema.controls.values() if c.type == "textarea" and obj.name in c.to_name
+        )
         if areas:
-            return obj.name, obj.value_key, areas
+            return AudioSource(obj.value_key, areas)
     return None
 
 
 def unavailable(schema: labeling.Schema) -> str | None:
-    return None if _source(schema) else "needs an Audio object with a TextArea for the transcription"
+    return None if audio_source(schema) else "needs an Audio object with a TextArea for the transcription"
+
+
+def _number(raw: Any) -> float | None:
+    return float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+
+
+def _texts(value: dict[str, Any]) -> list[str]:
+    text = value.get("text")
+    if isinstance(text, str):
+        return [text]
+    return [str(t) for t in text] if isinstance(text, list) else []
+
+
+def lines(audio: Any, chosen: Source, src: AudioSource) -> list[dict[str, Any]]:
+    """Manifest lines of one annotation, segments in time order after any whole-file line."""
+    result = chosen.result
+    bounds = {r.get("id"): r.get("value") for r in result if r.get("from_name") not in src.areas}
+    length = next((n for r in result if (n := _number(r.get("original_length"))) is not None), None)
+    who = annotator(chosen.item.get("completed_by")) if chosen.kind == ANNOTATION else None
+    whole: list[dict[str, Any]] = []
+    segments: list[dict[str, Any]] = []
+    for r in result:
+        value = r.get("value")
+        if r.get("from_name") not in src.areas or not isinstance(value, dict) or not _texts(value):
+            continue
+        text = _texts(value)[0]  # LS takes the first submission of a TextArea
+        region = bounds.get(r.get("id")) if r.get("id") is not None else None
+        span = region if isinstance(region, dict) and "start" in region else value
+        start, end = _number(span.get("start")), _number(span.get("end"))
+        if start is None or end is None:
+            whole.append({"audio_filepath": audio, "duration": length, "text": text, "annotator": who})
+            continue
+        line: dict[str, Any] = {
+            "audio_filepath": audio,
+            "offset": start,
+            "duration": round(end - start, 6),
+            "text": text,
+        }
+        labels = span.get("labels")
+        if isinstance(labels, list) and labels:
+            line["label"] = str(labels[0])
+        line["annotator"] = who
+        segments.append(line)
+    segments.sort(key=lambda x: x["offset"])
+    return whole + segments
 
 
 def write_asr(
     tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions
 ) -> Iterator[bytes]:
-    source = _source(schema)
-    assert source is not None
-    _, key, areas = source
+    src = audio_source(schema)
+    if src is None:
+        raise ValueError(unavailable(schema))
     for task in tasks:
-        audio = (task.get("data") or {}).get(key)
-        for annotation in annotations_of(task, options):
-            result = annotation.get("result") or []
-            segments = {
-                r.get("id"): r
-                for r in result
-                if "start" in (r.get("value") or {}) and r.get("type") != "textarea"
-            }
-            lines: list[dict[str, Any]] = []
-            for r in result:
-                value = r.get("value") or {}
-                if r.get("from_name") not in areas or not value.get("text"):
-                    continue
-                text = " ".join(str(t) for t in value["text"])
-                segment = segments.get(r.get("id"))
-                bounds = segment.get("value") if segment else value if "start" in value else None
-                if bounds and "start" in bounds and "end" in bounds:
-                    start, end = float(bounds["start"]), float(bounds["end"])
-                    line: dict[str, Any] = {
-                        "audio_filepath": audio,
-                        "offset": start,
-                        "duration": round(end - start, 6),
-                        "text": text,
-                    }
-                    labels = (segment or {}).get("value", {}).get("labels")
-                    if labels:
-                        line["label"] = labels[0]
-                    lines.append(line)
-                else:
-                    lines.append({"audio_filepath": audio, "text": text})
-            lines.sort(key=lambda x: x.get("offset", 0.0))
-            if lines:
-                yield b"".join(dumps(x) + b"\n" for x in lines)
+        data = task.get("data")
+        audio = data.get(src.key) if isinstance(data, dict) else None
+        out = [dumps(line) + b"\n" for chosen in sources(task, options) for line in lines(audio, chosen, src)]
+        if out:
+            yield b"".join(out)

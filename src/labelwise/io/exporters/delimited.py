@@ -1,7 +1,9 @@
-"""CSV and TSV: the JSON_MIN records as rows; non-scalar cells JSON-encoded.
+"""CSV and TSV: the JSON_MIN records as rows, as Label Studio's converter writes them.
 
-The header is known before the first row (data keys from the config, then one column per
-control, then who and when), so the file streams in one pass.
+Like LS the header is sorted, every non-numeric cell is quoted, and values that are not plain
+strings or numbers (lists, dicts) are JSON text in their cell. Unlike LS, which reads the whole
+export twice to learn the columns, the header comes from the config and the first task (see
+`json_min.columns`), so the file streams in one pass.
 """
 
 from __future__ import annotations
@@ -13,33 +15,29 @@ from typing import Any
 
 from labelwise import labeling
 from labelwise.io.encoding import dumps
-from labelwise.io.exporters.json_min import rows
+from labelwise.io.exporters.json_min import columns, peek, rows
 from labelwise.io.exporters.selection import ExportOptions
 
-TAIL = ("annotator", "annotation_id", "lead_time", "created_at", "updated_at")
+BATCH = 1000
 
 
-def columns(schema: labeling.Schema) -> list[str]:
-    out = ["id", *schema.data_keys, *schema.controls, *TAIL]
-    return list(dict.fromkeys(out))
-
-
-def _cell(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
+def cell(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float):  # bool is an int: written True/False
         return value
     return dumps(value).decode()
 
 
 def _write(
-    tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions, dialect: str
+    tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions, delimiter: str
 ) -> Iterator[bytes]:
-    header = columns(schema)
+    first, everything = peek(tasks)
+    header = sorted(columns(schema, options, first))
     buf = io.StringIO()
-    writer = csv.writer(buf, dialect=dialect, lineterminator="\n")
+    writer = csv.writer(buf, delimiter=delimiter, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     writer.writerow(header)
-    for n, row in enumerate(rows(tasks, schema, options), 1):
-        writer.writerow([_cell(row.get(c)) for c in header])
-        if n % 1000 == 0:
+    for n, row in enumerate(rows(everything, schema, options), 1):
+        writer.writerow([cell(row.get(c)) for c in header])
+        if n % BATCH == 0:
             yield buf.getvalue().encode()
             buf.seek(0)
             buf.truncate()
@@ -49,10 +47,10 @@ def _write(
 def write_csv(
     tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions
 ) -> Iterator[bytes]:
-    return _write(tasks, schema, options, "excel")
+    return _write(tasks, schema, options, ",")
 
 
 def write_tsv(
     tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions
 ) -> Iterator[bytes]:
-    return _write(tasks, schema, options, "excel-tab")
+    return _write(tasks, schema, options, "\t")

@@ -1,105 +1,133 @@
-"""JSON_MIN and JSONL: one flat record per annotation, as Label Studio's JSON_MIN writes it.
+"""JSON_MIN: one flat record per annotation, shaped as Label Studio's converter shapes it.
 
-Data keys first, then one key per control with a simplified value (a choice string, a list of
-spans, a number, a text), then who and when.
+A record is the task's data, then `id`, then one key per control with Label Studio's simplified
+value, then who and when. The simplification is LS's own, quirks included, because scripts written
+against LS exports index into exactly these shapes:
+
+- Choices: the choice string when one was picked, else the value dict (`{"choices": [...]}`);
+- TextArea: the text when one was written, else the value dict; several regions give a list;
+- anything else (spans, boxes, ratings, taxonomies...): the list of region values, with the image
+  size (`original_width`, `original_height`) copied in where the result carries it.
+
+CSV, TSV and Parquet flatten these same records, so they are built here once.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from labelwise import labeling
 from labelwise.io.encoding import dumps
-from labelwise.io.exporters.selection import ExportOptions, labelled
+from labelwise.io.exporters.selection import ANNOTATION, PREDICTION, ExportOptions, Source, sources
 
-# The key of `value` that holds the label of each result type.
-_LABEL_KEYS = {
-    "choices": "choices", "labels": "labels", "rectanglelabels": "rectanglelabels",
-    "polygonlabels": "polygonlabels", "keypointlabels": "keypointlabels", "ellipselabels": "ellipselabels",
-    "brushlabels": "brushlabels", "hypertextlabels": "htmllabels", "paragraphlabels": "paragraphlabels",
-    "timeserieslabels": "timeserieslabels", "textarea": "text", "rating": "rating", "number": "number",
-    "datetime": "datetime", "taxonomy": "taxonomy", "pairwise": "selected", "ranker": "ranker",
-}  # fmt: skip
-_SINGLE = ("rating", "number", "datetime", "pairwise")
+WHO_AND_WHEN = ("annotator", "annotation_id", "created_at", "updated_at", "lead_time")
+PREDICTION_KEYS = ("origin", "prediction_id", "model_version", "score")
+_COPIED = ("original_width", "original_height")
+_UNWRAPPED = {"choices": "choices", "textarea": "text"}
+BATCH = 500
 
 
-def _simplify(control: labeling.ControlTag | None, regions: list[dict[str, Any]]) -> Any:
-    kind = regions[0].get("type", "")
-    key = _LABEL_KEYS.get(kind)
-    values = [r.get("value", {}) for r in regions]
-    if kind == "choices" and len(values) == 1:
-        choices = values[0].get("choices", [])
-        single = control is None or control.choice == "single"
-        return choices[0] if single and len(choices) == 1 else choices
-    if kind == "textarea":
-        texts = [t for v in values for t in (v.get("text") or [])]
-        return texts[0] if len(texts) == 1 else texts
-    if kind in _SINGLE and len(values) == 1:
-        return values[0].get(key or kind)
-    out = []
-    for v in values:  # regions: the geometry with the labels under Label Studio's key
-        out.append({k: w for k, w in v.items()})
-    return out
+def simplify(control_type: str, regions: list[dict[str, Any]]) -> Any:
+    """The value LS's JSON_MIN writes for one control's regions of one annotation."""
+    key = _UNWRAPPED.get(control_type)
+    out: list[Any] = []
+    for region in regions:
+        value = dict(region.get("value") or {})
+        for name in _COPIED:
+            if name in region:
+                value[name] = region[name]
+        inner = value.get(key) if key else None
+        if isinstance(inner, str):  # a TextArea value may hold a bare string
+            inner = [inner]
+        out.append(inner[0] if isinstance(inner, list) and len(inner) == 1 else value)
+    return out[0] if key and len(out) == 1 else out
+
+
+def annotator(completed_by: Any) -> Any:
+    """LS writes the email when the export expanded the user, the id otherwise."""
+    if isinstance(completed_by, dict):
+        return completed_by.get("email")
+    return completed_by
 
 
 def record(
-    task: dict[str, Any], schema: labeling.Schema, kind: str, source: dict[str, Any] | None
+    task: dict[str, Any], schema: labeling.Schema, source: Source | None, options: ExportOptions
 ) -> dict[str, Any]:
-    row: dict[str, Any] = dict(task.get("data") or {})
+    data = task.get("data")
+    row: dict[str, Any] = dict(data) if isinstance(data, dict) else {}
     row["id"] = task.get("id")
-    if source is not None:
-        by_control: dict[str, list[dict[str, Any]]] = {}
-        for region in source.get("result") or []:
-            name = region.get("from_name")
-            if isinstance(name, str) and region.get("type") != "relation":
-                by_control.setdefault(name, []).append(region)
-        for name, regions in by_control.items():
-            row[name] = _simplify(schema.controls.get(name), regions)
-        if kind == "annotation":
-            row["annotator"] = source.get("completed_by")
-            row["annotation_id"] = source.get("id")
-            row["lead_time"] = source.get("lead_time")
-        else:
-            row["prediction_id"] = source.get("id")
-            row["model_version"] = source.get("model_version")
-            row["score"] = source.get("score")
-        row["created_at"] = source.get("created_at")
-        row["updated_at"] = source.get("updated_at")
+    by_control: dict[str, list[dict[str, Any]]] = {}
+    for region in source.result if source else ():
+        name = region.get("from_name")
+        if isinstance(name, str) and name in schema.controls:  # relations have no from_name
+            by_control.setdefault(name, []).append(region)
+    for name, regions in by_control.items():
+        row[name] = simplify(schema.controls[name].type, regions)
+    item = source.item if source else {}
+    is_annotation = source is not None and source.kind == ANNOTATION
+    row["annotator"] = annotator(item.get("completed_by")) if is_annotation else None
+    row["annotation_id"] = item.get("id") if is_annotation else None
+    row["created_at"] = item.get("created_at")
+    row["updated_at"] = item.get("updated_at")
+    row["lead_time"] = item.get("lead_time") if is_annotation else None
+    if "agreement" in task:
+        row["agreement"] = task["agreement"]
+    if options.include_predictions:
+        is_prediction = source is not None and source.kind == PREDICTION
+        row["origin"] = source.kind if source else None
+        row["prediction_id"] = item.get("id") if is_prediction else None
+        row["model_version"] = item.get("model_version") if is_prediction else None
+        row["score"] = item.get("score") if is_prediction else None
     return row
 
 
 def rows(
     tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions
 ) -> Iterator[dict[str, Any]]:
+    """One record per chosen annotation (and prediction); a task with none still gets one row."""
     for task in tasks:
-        for kind, source in labelled(task, options):
-            yield record(task, schema, kind, source)
+        found = False
+        for source in sources(task, options):
+            found = True
+            yield record(task, schema, source, options)
+        if not found:
+            yield record(task, schema, None, options)
+
+
+def peek(tasks: Iterable[dict[str, Any]]) -> tuple[dict[str, Any] | None, Iterator[dict[str, Any]]]:
+    """The first task, and all tasks again: tabular headers look at one task, never at all."""
+    it = iter(tasks)
+    first = next(it, None)
+    return first, (it if first is None else itertools.chain((first,), it))
+
+
+def columns(schema: labeling.Schema, options: ExportOptions, first: dict[str, Any] | None) -> list[str]:
+    """Every key a record can have, known before the first row is written.
+
+    The config names the data keys and controls; the first task adds data keys the config does
+    not read (import columns such as an external id). A key that first appears in a later task is
+    not a column: one pass over a million tasks cannot go back and widen the header.
+    """
+    data = first.get("data") if first else None
+    extra = list(data) if isinstance(data, dict) else []
+    tail = ["agreement"] if first and "agreement" in first else []
+    if options.include_predictions:
+        tail += PREDICTION_KEYS
+    keys = [*schema.data_keys, *extra, "id", *schema.controls, *WHO_AND_WHEN, *tail]
+    return list(dict.fromkeys(str(k) for k in keys))
 
 
 def write_json_min(
     tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions
 ) -> Iterator[bytes]:
     yield b"["
-    first = True
     buf: list[bytes] = []
-    for row in rows(tasks, schema, options):
-        buf.append(dumps(row) if first else b"," + dumps(row))
-        first = False
-        if len(buf) >= 500:
+    for n, row in enumerate(rows(tasks, schema, options)):
+        buf.append(dumps(row) if n == 0 else b",\n" + dumps(row))
+        if len(buf) >= BATCH:
             yield b"".join(buf)
             buf.clear()
-    yield b"".join(buf) + b"]"
-
-
-def write_jsonl(
-    tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions
-) -> Iterator[bytes]:
-    """Whole Label Studio tasks, one per line: what a streaming consumer wants."""
-    buf: list[bytes] = []
-    for task in tasks:
-        buf.append(dumps(task) + b"\n")
-        if len(buf) >= 500:
-            yield b"".join(buf)
-            buf.clear()
+    buf.append(b"]")
     yield b"".join(buf)

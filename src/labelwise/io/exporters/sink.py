@@ -21,6 +21,10 @@ class Sink(io.RawIOBase):
         self.size += len(data)
         return len(data)
 
+    def flush(self) -> None:
+        """Nothing is buffered. Also, when a download is abandoned midway the zipfile or Parquet
+        writer still finalizes at garbage collection, possibly after the sink: that must not raise."""
+
     def tell(self) -> int:
         return self.size
 

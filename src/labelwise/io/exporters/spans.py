@@ -1,80 +1,110 @@
-"""Text spans for NER tools: CONLL 2003 (token per line, IOB tags) and spaCy-style JSONL.
+"""Text spans for the NER formats (CONLL 2003, spaCy): which control and text they read, and each
+labeled document as the text with its spans in Python character offsets.
 
-Both take one annotation per task (the export's selection; with several, each becomes its own
-document) and the first Labels control that reads a Text object.
+The editor counts offsets in UTF-16 units, which differ from Python's code points after any
+character beyond the Basic Multilingual Plane (emoji, some CJK); the validator accepts both, so a
+span whose quoted text does not match at code points is mapped from UTF-16 here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from labelwise import labeling
-from labelwise.io.encoding import dumps
-from labelwise.io.exporters.selection import ExportOptions, annotations_of
+from labelwise.io.exporters.selection import ExportOptions, sources
 
-_TOKEN = re.compile(r"\S+")
+Span = tuple[int, int, str]
 
 
-def span_source(schema: labeling.Schema) -> tuple[str, str] | None:
-    """(labels control name, text data key) of the first Labels on a Text, if any."""
+@dataclass(frozen=True)
+class SpanSource:
+    control: str  # the Labels control
+    key: str  # the data key of the Text it labels
+
+
+@dataclass(frozen=True)
+class Document:
+    task_id: Any
+    text: str
+    spans: list[Span]  # sorted by (start, end)
+
+
+def span_source(schema: labeling.Schema) -> SpanSource | None:
     for control in schema.controls.values():
         if control.type != "labels":
             continue
         for target in control.to_name:
             obj = schema.objects.get(target)
-            if obj is not None and obj.type == "text" and obj.value_key:
-                return control.name, obj.value_key
+            if obj is not None and obj.type == "text" and obj.value_key and obj.value_type != "url":
+                return SpanSource(control.name, obj.value_key)
     return None
 
 
 def unavailable(schema: labeling.Schema) -> str | None:
     if span_source(schema) is None:
-        return "needs a Labels control on a Text object (named-entity spans)"
+        return "needs a Labels control on a Text object that holds the text itself (not a URL)"
     return None
 
 
-def _documents(
+class _Offsets:
+    """Maps UTF-16 offsets to code points; encodes the text only when a span needs it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.units: bytes | None = None
+
+    def span(self, start: int, end: int, quoted: Any) -> tuple[int, int] | None:
+        if 0 <= start < end <= len(self.text) and (
+            not isinstance(quoted, str) or self.text[start:end] == quoted
+        ):
+            return start, end
+        if self.units is None:
+            self.units = self.text.encode("utf-16-le", "surrogatepass")
+        if not 0 <= start < end or 2 * end > len(self.units):
+            return None
+        before = len(self.units[: 2 * start].decode("utf-16-le", "surrogatepass"))
+        inside = len(self.units[2 * start : 2 * end].decode("utf-16-le", "surrogatepass"))
+        return before, before + inside
+
+
+def spans_of(result: list[dict[str, Any]], control: str, offsets: _Offsets) -> list[Span]:
+    out: list[Span] = []
+    for region in result:
+        value = region.get("value")
+        if region.get("from_name") != control or not isinstance(value, dict):
+            continue
+        labels, start, end = value.get("labels"), value.get("start"), value.get("end")
+        if (
+            not labels
+            or not isinstance(labels, list)
+            or not isinstance(start, int)
+            or not isinstance(end, int)
+        ):
+            continue
+        where = offsets.span(start, end, value.get("text"))
+        if where is not None:
+            out.append((where[0], where[1], str(labels[0])))  # one tag per token: the first label
+    return sorted(out)
+
+
+def documents(
     tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions
-) -> Iterator[tuple[str, list[tuple[int, int, str]]]]:
+) -> Iterator[Document]:
+    """One document per chosen annotation (and prediction), as LS writes one per annotation.
+
+    A task nobody labeled is left out: written with all tokens outside, it would teach a model
+    that its entities are not entities.
+    """
     source = span_source(schema)
-    assert source is not None
-    control, key = source
+    if source is None:
+        raise ValueError(unavailable(schema))
     for task in tasks:
-        text = (task.get("data") or {}).get(key)
+        data = task.get("data")
+        text = data.get(source.key) if isinstance(data, dict) else None
         if not isinstance(text, str):
             continue
-        for annotation in annotations_of(task, options):
-            spans = []
-            for region in annotation.get("result") or []:
-                value = region.get("value") or {}
-                labels = value.get("labels") or []
-                if region.get("from_name") == control and labels and "start" in value and "end" in value:
-                    spans.append((int(value["start"]), int(value["end"]), str(labels[0])))
-            yield text, sorted(spans)
-
-
-def write_conll(
-    tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions
-) -> Iterator[bytes]:
-    """`-DOCSTART- -X- O O`, then `token -X- _ TAG` lines with IOB tags, a blank line between documents."""
-    for text, spans in _documents(tasks, schema, options):
-        lines = ["-DOCSTART- -X- O O", ""]
-        for match in _TOKEN.finditer(text):
-            tag = "O"
-            for start, end, label in spans:
-                if match.start() < end and match.end() > start:  # the token overlaps the span
-                    tag = ("B-" if match.start() <= start else "I-") + label
-                    break
-            lines.append(f"{match.group()} -X- _ {tag}")
-        lines.append("")
-        yield ("\n".join(lines) + "\n").encode()
-
-
-def write_spacy(
-    tasks: Iterable[dict[str, Any]], schema: labeling.Schema, options: ExportOptions
-) -> Iterator[bytes]:
-    """One `{"text", "entities": [[start, end, label], ...]}` line per document, character offsets."""
-    for text, spans in _documents(tasks, schema, options):
-        yield dumps({"text": text, "entities": [list(s) for s in spans]}) + b"\n"
+        offsets = _Offsets(text)
+        for chosen in sources(task, options):
+            yield Document(task.get("id"), text, spans_of(chosen.result, source.control, offsets))
