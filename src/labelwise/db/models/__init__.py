@@ -3,6 +3,7 @@
 from labelwise.db.base import Base
 from labelwise.db.models.activity import Activity
 from labelwise.db.models.annotations import Annotation, AnnotationHistory, Draft, Prediction
+from labelwise.db.models.jobs import ExportSnapshot, FileUpload, Job
 from labelwise.db.models.projects import Project, ProjectMember
 from labelwise.db.models.storage import Storage, StorageLink
 from labelwise.db.models.tasks import Import, Task, TaskLock
@@ -16,7 +17,10 @@ __all__ = [
     "ApiToken",
     "Base",
     "Draft",
+    "ExportSnapshot",
+    "FileUpload",
     "Import",
+    "Job",
     "Prediction",
     "Project",
     "ProjectMember",
