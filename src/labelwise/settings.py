@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Directories local-files storage may read from (separated by commas or the OS path separator);
     # empty means local storage is off.
     local_files_root: str = ""
+    # Background jobs (export snapshots, ...): worker threads per process, and how long a running
+    # job's heartbeat may be silent before another process (or a restart) takes the job over.
+    job_workers: int = 2
+    job_stale_seconds: float = 300.0
 
     @property
     def sqlalchemy_url(self) -> str:
