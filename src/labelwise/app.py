@@ -12,7 +12,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from labelwise import __version__
 from labelwise.api import annotations as annotations_api
-from labelwise.api import auth, exports, imports, media, predictions, projects, storages, system, tasks, users
+from labelwise.api import (
+    auth,
+    exports,
+    imports,
+    media,
+    predictions,
+    projects,
+    storages,
+    system,
+    tasks,
+    uploads,
+    users,
+)
 from labelwise.api.middleware import SecurityHeaders, TrailingSlash
 from labelwise.api.responses import JSON
 from labelwise.db.runtime import Database, open_database
@@ -34,6 +46,7 @@ ROUTERS = tuple(
         predictions,
         storages,
         media,
+        uploads,
     )
 )
 

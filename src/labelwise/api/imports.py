@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
-from collections.abc import Iterator
-from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from typing import Any
 
 from fastapi import Request
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from labelwise import labeling, policies
-from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep
+from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.responses import JSON
 from labelwise.api.router import Router
-from labelwise.db.models import Project, User
-from labelwise.io import jsonin, readers
-from labelwise.services import imports, predictions, projects
+from labelwise.db.models import FileUpload, Project
+from labelwise.io import jsonin
+from labelwise.services import checks, imports, predictions, projects, uploads
 from labelwise.services.errors import Invalid, NotFound
-from labelwise.settings import Settings
-from labelwise.storage import fetch
+from labelwise.services.intake import Intake, staged_records
 
 router = Router(tags=["import"])
 
@@ -32,26 +27,6 @@ def _truthy(value: str | None) -> bool:
 
 
 MAX_UPLOAD_FILES = 1000
-
-
-def _text_key(schema: labeling.Schema) -> str | None:
-    keys = schema.required_data_keys or schema.data_keys
-    return keys[0] if len(keys) == 1 else None
-
-
-def _records(
-    name: str, stream: BinaryIO, text_key: str | None, formats: dict[str, int]
-) -> Iterator[tuple[str, Any]]:
-    """(where, item) pairs of one file, counting its format for the response."""
-    fmt = readers.format_of(name)
-    formats[fmt] = formats.get(fmt, 0) + 1
-    for record in readers.read(name, stream, text_key):
-        if record.media is not None:
-            raise Invalid(
-                f"{record.where}: media files cannot be imported yet; import tasks that point at their URLs",
-                {"file": [record.where]},
-            )
-        yield record.where, record.item
 
 
 def _url_of(raw: bytes, schema: labeling.Schema) -> str | None:
@@ -69,61 +44,17 @@ def _url_of(raw: bytes, schema: labeling.Schema) -> str | None:
     return None
 
 
-@router.post("/api/projects/{project_id}/import", status_code=201)
-async def import_tasks(
-    project_id: int, request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
+def _answer(
+    request: Request, project: Project, result: imports.Result, formats: dict[str, int], started: float
 ) -> JSON:
-    """A JSON list of tasks, uploaded files (any number, any supported format) or `{"url": ...}`."""
-    started = time.perf_counter()
-    project = await run_in_threadpool(projects.get, db, project_id)
-    policies.require(user, "project.import", project)
-    schema = projects.schema(project)
-    text_key = _text_key(schema)
-    formats: dict[str, int] = {}
-    ctype = request.headers.get("content-type", "")
-    if ctype.startswith("application/x-www-form-urlencoded"):  # Label Studio's URL import
-        url = (await request.form()).get("url")
-        if not isinstance(url, str) or not url:
-            raise Invalid("url: give the URL of a file of tasks", {"url": ["required"]})
-        result = await run_in_threadpool(_from_url, db, project, user, url, text_key, formats, settings)
-    elif ctype.startswith("multipart/form-data"):
-        form = await request.form(max_files=MAX_UPLOAD_FILES)
-        uploads = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
-        url = form.get("url")
-        if not uploads and isinstance(url, str) and url:
-            result = await run_in_threadpool(_from_url, db, project, user, url, text_key, formats, settings)
-        elif not uploads:
-            raise Invalid("no files in the upload", {"file": ["required"]})
-        else:
-            records = (
-                r for up in uploads for r in _records(up.filename or "upload", up.file, text_key, formats)
-            )
-            result = await run_in_threadpool(imports.store_stream, db, project, user, records)
-    else:
-        raw = await request.body()
-        if len(raw) > settings.max_import_bytes:
-            raise Invalid(f"request body exceeds {settings.max_import_bytes} bytes", {"body": ["too large"]})
-        if not raw.strip():
-            raise Invalid("empty request body; send a JSON list of tasks", {"body": ["empty"]})
-        url = _url_of(raw, schema)
-        if url is not None:
-            result = await run_in_threadpool(_from_url, db, project, user, url, text_key, formats, settings)
-        else:
-            raw_items = jsonin.loads(raw, "body")
-
-            def work() -> imports.Result:
-                items = imports.parse_items(schema, raw_items)
-                flat = isinstance(raw_items, list) and imports.all_flat(items)
-                return imports.store(db, project, user, items, raw.decode() if flat else None)
-
-            result = await run_in_threadpool(work)
     out: dict[str, Any] = {
         "task_count": result.task_count,
         "annotation_count": result.annotation_count,
         "prediction_count": result.prediction_count,
         "predictions_count": result.prediction_count,
+        "skipped_duplicates": result.skipped_duplicates,
         "duration": round(time.perf_counter() - started, 3),
-        "file_upload_ids": [],
+        "file_upload_ids": result.file_upload_ids,
         "could_be_tasks_list": False,
         "found_formats": formats,
         "data_columns": result.data_columns,
@@ -135,29 +66,101 @@ async def import_tasks(
     return JSON(out, status_code=201, headers={"Location": location})
 
 
-def _from_url(
-    db: Session,
-    project: Project,
-    user: User,
-    url: str,
-    text_key: str | None,
-    formats: dict[str, int],
-    settings: Settings,
-) -> imports.Result:
-    """Download through the guarded client (SSRF checks on every hop) into a spool, then read it
-    like an upload named after the URL's last path segment."""
-    policy = fetch.Policy.from_settings(settings)
-    name = urlsplit(url).path.rsplit("/", 1)[-1] or "download.json"
-    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
-        with fetch.open_url(url, policy) as response:
-            if not 200 <= response.status_code < 300:
-                raise Invalid(
-                    f"url: the server answered {response.status_code}", {"url": ["download failed"]}
-                )
-            for chunk in response.iter_bytes():
-                spool.write(chunk)
-        spool.seek(0)
-        return imports.store_stream(db, project, user, _records(name, spool, text_key, formats))  # type: ignore[arg-type]
+def _staged(request: Request, stored: list[FileUpload], formats: dict[str, int], started: float) -> JSON:
+    """The answer to an upload that does not import yet (`commit_to_project=false`)."""
+    tasks_list = len(stored) == 1 and stored[0].kind in ("csv", "tsv", "txt")
+    return JSON(
+        {
+            "task_count": 0,
+            "annotation_count": 0,
+            "prediction_count": 0,
+            "duration": round(time.perf_counter() - started, 3),
+            "file_upload_ids": [u.id for u in stored],
+            "could_be_tasks_list": tasks_list,
+            "found_formats": formats,
+            "data_columns": [],
+        },
+        status_code=201,
+    )
+
+
+@router.post("/api/projects/{project_id}/import", status_code=201)
+async def import_tasks(
+    project_id: int, request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
+) -> JSON:
+    """A JSON list of tasks, uploaded files (any number, any supported format, media files
+    included) or `{"url": ...}`. `commit_to_project=false` only stores the files, for `reimport`;
+    `skip_duplicates=true` leaves out tasks whose data the project already holds."""
+    started = time.perf_counter()
+    project = await run_in_threadpool(projects.get, db, project_id)
+    policies.require(user, "project.import", project)
+    schema = projects.schema(project)
+    intake = Intake(db, settings, project, user)
+    dedup = _truthy(request.query_params.get("skip_duplicates"))
+    commit = request.query_params.get("commit_to_project", "true").lower() not in ("0", "false", "no")
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("application/x-www-form-urlencoded"):  # Label Studio's URL import
+        url = (await request.form()).get("url")
+        if not isinstance(url, str) or not url:
+            raise Invalid("url: give the URL of a file of tasks", {"url": ["required"]})
+        result = await run_in_threadpool(intake.url, url, dedup)
+    elif ctype.startswith("multipart/form-data"):
+        form = await request.form(max_files=MAX_UPLOAD_FILES)
+        files = [(v.filename or "upload", v.file) for _, v in form.multi_items() if isinstance(v, UploadFile)]
+        url = form.get("url")
+        if not files and isinstance(url, str) and url:
+            result = await run_in_threadpool(intake.url, url, dedup)
+        elif not files:
+            raise Invalid("no files in the upload", {"file": ["required"]})
+        elif not commit:
+            stored = await run_in_threadpool(intake.stage, files)
+            return _staged(request, stored, intake.formats, started)
+        else:
+            result = await run_in_threadpool(intake.files, files, dedup)
+    else:
+        raw = await request.body()
+        if len(raw) > settings.max_import_bytes:
+            raise Invalid(f"request body exceeds {settings.max_import_bytes} bytes", {"body": ["too large"]})
+        if not raw.strip():
+            raise Invalid("empty request body; send a JSON list of tasks", {"body": ["empty"]})
+        url = _url_of(raw, schema)
+        if url is not None:
+            result = await run_in_threadpool(intake.url, url, dedup)
+        else:
+            raw_items = jsonin.loads(raw, "body")
+
+            def work() -> imports.Result:
+                items = imports.parse_items(schema, raw_items)
+                flat = isinstance(raw_items, list) and imports.all_flat(items)
+                return imports.store(db, project, user, items, raw.decode() if flat else None, dedup)
+
+            result = await run_in_threadpool(work)
+    return _answer(request, project, result, intake.formats, started)
+
+
+@router.post("/api/projects/{project_id}/reimport", status_code=201)
+def reimport(
+    project_id: int,
+    request: Request,
+    body: JsonBody,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> JSON:
+    """Import files stored earlier by `import?commit_to_project=false`: `{"file_upload_ids": [...]}`."""
+    started = time.perf_counter()
+    project = projects.get(db, project_id)
+    policies.require(user, "project.import", project)
+    data = json_object(body)
+    wanted = data.get("file_upload_ids")
+    if not isinstance(wanted, list) or not wanted or not all(checks.is_id(i) for i in wanted):
+        raise Invalid(
+            "file_upload_ids: give a non-empty list of file upload ids", {"file_upload_ids": ["required"]}
+        )
+    intake = Intake(db, settings, project, user)
+    records = staged_records(intake, uploads.listing(db, project.id, wanted), wanted)
+    result = intake.store(records(), _truthy(str(data.get("skip_duplicates", ""))))
+    return _answer(request, project, result, intake.formats, started)
 
 
 @router.post("/api/projects/{project_id}/import/predictions", status_code=201)

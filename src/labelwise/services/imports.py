@@ -17,13 +17,13 @@ from itertools import islice, repeat
 from typing import Any, NamedTuple, overload
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, select, update
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
 from labelwise.db import bulk
 from labelwise.db.engine import begin_write
-from labelwise.db.models import Import, Project, User
+from labelwise.db.models import FileUpload, Import, Project, Task, User
 from labelwise.services import activity, checks, projects
 from labelwise.services.errors import Invalid
 
@@ -69,6 +69,8 @@ class Result:
     duration: float
     task_ids: list[int]
     data_columns: list[str]
+    skipped_duplicates: int = 0
+    file_upload_ids: list[int] = field(default_factory=list)
 
 
 def _as_list(value: Any, where: str, errors: list[str]) -> list[dict[str, Any]]:
@@ -216,16 +218,79 @@ class _Run:
     n_skip: int = 0
     n_pred: int = 0
     with_annotations: int = 0
+    # De-duplication: the hashes this import stored so far; None when it is off.
+    seen: set[str] | None = None
+    n_dup: int = 0
 
 
-def _begin(db: Session, project: Project, user: User) -> _Run:
+def _begin(db: Session, project: Project, user: User, skip_duplicates: bool = False) -> _Run:
     started = time.perf_counter()
     begin_write(db)
     now = datetime.now(UTC)
     imp = Import(project_id=project.id, user_id=user.id, status="completed", created_at=now)
     db.add(imp)
     db.flush()
-    return _Run(project, user, imp, bulk.timestamp(db, now), started)
+    run = _Run(project, user, imp, bulk.timestamp(db, now), started)
+    if skip_duplicates:
+        _backfill_hashes(db, project.id)
+        run.seen = set()
+    return run
+
+
+HASH_BATCH = 5000
+
+
+def _backfill_hashes(db: Session, project_id: int) -> None:
+    """Give the project's tasks stored without a hash one, so de-duplication sees every task.
+
+    Plain imports skip hashing (it would cost the million-task import path a second per million);
+    the first de-duplicating import pays for it once, in its own transaction.
+    """
+    after = 0
+    while True:
+        rows = db.execute(
+            select(Task.id, cast(Task.data, Text))
+            .where(Task.project_id == project_id, Task.data_hash.is_(None), Task.id > after)
+            .order_by(Task.id)
+            .limit(HASH_BATCH)
+        ).all()
+        if not rows:
+            return
+        pairs = [(data_hash(orjson.loads(data)), tid) for tid, data in rows]
+        raw = db.connection().connection.driver_connection
+        sql = (
+            "UPDATE tasks SET data_hash = ? WHERE id = ?"
+            if bulk.is_sqlite(db)
+            else ("UPDATE tasks SET data_hash = %s WHERE id = %s")
+        )
+        raw.cursor().executemany(sql, pairs)  # type: ignore[union-attr]
+        after = rows[-1][0]
+
+
+def _new_items(db: Session, run: _Run, items: Sequence[Item]) -> tuple[Sequence[Item], list[str | None]]:
+    """The items whose data the project does not hold yet (nor this import, earlier), with their
+    hashes; the rest are counted as skipped duplicates."""
+    seen = run.seen
+    if seen is None:
+        return items, [None] * len(items)
+    hashes = [data_hash(item.data) for item in items]
+    existing = set(
+        db.scalars(
+            select(Task.data_hash).where(
+                Task.project_id == run.project.id, Task.data_hash.in_(set(hashes) - seen)
+            )
+        )
+    )
+    kept: list[Item] = []
+    kept_hashes: list[str | None] = []
+    for item, h in zip(items, hashes, strict=True):
+        if h in seen or h in existing:
+            run.n_dup += 1
+            continue
+        seen.add(h)
+        kept.append(item)
+        kept_hashes.append(h)
+    return kept, kept_hashes
 
 
 def _inner_ids(db: Session, project: Project, n: int) -> int:
@@ -240,6 +305,7 @@ def _inner_ids(db: Session, project: Project, n: int) -> int:
 
 
 def _store_batch(db: Session, run: _Run, items: Sequence[Item]) -> None:
+    items, hashes = _new_items(db, run, items)
     n = len(items)
     if not n:
         return
@@ -259,7 +325,7 @@ def _store_batch(db: Session, run: _Run, items: Sequence[Item]) -> None:
         meta_text = "{}" if meta is EMPTY else dumps(meta).decode()
         if not anns and not preds:  # the common case, kept tight: a million of these is normal
             task_rows.append(
-                (tid, pid, first_inner + k, dumps(data).decode(), meta_text, None, imp_id, stamp, stamp,
+                (tid, pid, first_inner + k, dumps(data).decode(), meta_text, hashes[k], imp_id, stamp, stamp,
                  False, 0, 0, 0)
             )  # fmt: skip
             continue
@@ -274,7 +340,7 @@ def _store_batch(db: Session, run: _Run, items: Sequence[Item]) -> None:
             pred_items.append((tid, p))
         run.with_annotations += total > 0
         task_rows.append(
-            (tid, pid, first_inner + k, dumps(data).decode(), meta_text, None, imp_id, stamp, stamp,
+            (tid, pid, first_inner + k, dumps(data).decode(), meta_text, hashes[k], imp_id, stamp, stamp,
              total >= max_ann, total, cancelled, len(preds))
         )  # fmt: skip
     bulk.insert_rows(db, "tasks", TASK_COLUMNS, task_rows)
@@ -287,15 +353,21 @@ def _store_batch(db: Session, run: _Run, items: Sequence[Item]) -> None:
 
 
 def store(
-    db: Session, project: Project, user: User, items: Sequence[Item], body: str | None = None
+    db: Session,
+    project: Project,
+    user: User,
+    items: Sequence[Item],
+    body: str | None = None,
+    skip_duplicates: bool = False,
 ) -> Result:
     """Write parsed items in one transaction and commit.
 
     `body` is the JSON text the items were parsed from, given when every item is a flat data dict:
     then the database splits it itself (`bulk.insert_tasks_from_json`), the fastest path there is.
+    With `skip_duplicates`, tasks whose data the project already holds are left out (by hash).
     """
-    run = _begin(db, project, user)
-    if body is None:
+    run = _begin(db, project, user, skip_duplicates)
+    if body is None or skip_duplicates:
         _store_batch(db, run, items)
         return _finish(db, run)
     n = len(items)
@@ -321,23 +393,30 @@ def store_stream(
     records: Iterable[tuple[str, Any]],
     progress: Callable[[int], None] | None = None,
     before_commit: Callable[[list[int]], None] | None = None,
+    skip_duplicates: bool = False,
+    uploads: list[int] | None = None,
 ) -> Result:
     """Import `(where, item)` pairs from readers in batches, all in one transaction.
 
     Memory holds one batch, however large the file; the first invalid item anywhere rolls the
-    whole import back, so a failed import leaves nothing behind.
+    whole import back, so a failed import leaves nothing behind. `uploads` is the list of file
+    upload ids the records' media were stored as, filled while the records are read; the import
+    row records them.
     """
     schema = projects.schema(project)
     try:
-        run = _begin(db, project, user)
+        run = _begin(db, project, user, skip_duplicates)
         for chunk in _chunks(iter(records), STREAM_BATCH):
             labels = [where for where, _ in chunk]
             items = parse_items(schema, [item for _, item in chunk], labels)
             _store_batch(db, run, items)
             if progress is not None:
                 progress(len(chunk))
-        if not run.task_ids:
+        if not run.task_ids and not run.n_dup:
             raise Invalid("no tasks found in the files", {"file": ["no tasks"]})
+        if uploads:
+            run.imp.file_upload_ids = list(uploads)
+            db.execute(update(FileUpload).where(FileUpload.id.in_(uploads)).values(import_id=run.imp.id))
         if before_commit is not None:  # the caller's own rows, in the same transaction
             before_commit(run.task_ids)
         return _finish(db, run)
@@ -366,9 +445,12 @@ def _finish(db: Session, run: _Run) -> Result:
     imp.data_columns = columns
     imp.duration = time.perf_counter() - run.started
     imp.finished_at = datetime.now(UTC)
-    activity.record(db, run.user, "tasks.imported", "import", imp.id, {"tasks": n}, project.id)
+    detail = {"tasks": n, "skipped_duplicates": run.n_dup} if run.seen is not None else {"tasks": n}
+    activity.record(db, run.user, "tasks.imported", "import", imp.id, detail, project.id)
     db.commit()
-    return Result(imp.id, n, n_ann + n_skip, n_pred, imp.duration, run.task_ids, columns)
+    return Result(
+        imp.id, n, n_ann + n_skip, n_pred, imp.duration, run.task_ids, columns, run.n_dup, imp.file_upload_ids
+    )
 
 
 def _store_annotations(

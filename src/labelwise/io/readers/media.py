@@ -22,7 +22,7 @@ SCRIPTABLE: dict[str, str] = {
     **dict.fromkeys(("html", "htm", "xhtml"), "HTML files"),
 }
 HEAD = 32
-_NOUN = {"image": "an image", "audio": "an audio file", "video": "a video"}
+NOUN = {"image": "an image", "audio": "an audio file", "video": "a video"}
 # DIB header sizes a real BMP carries after its 14-byte file header ("BM" alone is too weak).
 _BMP_DIB = {12, 40, 52, 56, 64, 108, 124}
 _MOV_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
@@ -64,7 +64,7 @@ def check(name: str, kind: str, head: bytes) -> None:
     if not head:
         raise ReadError(f"{name}: the file is empty")
     if kind not in families(head):
-        raise ReadError(f"{name}: not {_NOUN[kind]} (content does not match the extension)")
+        raise ReadError(f"{name}: not {NOUN[kind]} (content does not match the extension)")
 
 
 class _Prefixed:
