@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from labelwise import __version__
+from labelwise import __version__, jobs
 from labelwise.api import annotations as annotations_api
 from labelwise.api import (
     auth,
@@ -93,7 +93,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        runner = jobs.start(settings, db.sessionmaker)  # resumes jobs a stopped process left
+        try:
+            yield
+        finally:
+            jobs.stop(runner)
         pool = getattr(app.state, "executor", None)
         if pool is not None:
             pool.shutdown(wait=False)

@@ -13,11 +13,11 @@ from labelwise import labeling, policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.responses import JSON
 from labelwise.api.router import Router
-from labelwise.db.models import FileUpload, Project
+from labelwise.db.models import FileUpload, Import, Project
 from labelwise.io import jsonin
-from labelwise.services import checks, imports, predictions, projects, uploads
+from labelwise.services import checks, import_runs, imports, predictions, projects
 from labelwise.services.errors import Invalid, NotFound
-from labelwise.services.intake import Intake, staged_records
+from labelwise.services.intake import Intake, chosen_uploads
 
 router = Router(tags=["import"])
 
@@ -98,6 +98,7 @@ async def import_tasks(
     intake = Intake(db, settings, project, user)
     dedup = _truthy(request.query_params.get("skip_duplicates"))
     commit = request.query_params.get("commit_to_project", "true").lower() not in ("0", "false", "no")
+    background = _truthy(request.query_params.get("async"))
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("application/x-www-form-urlencoded"):  # Label Studio's URL import
         url = (await request.form()).get("url")
@@ -112,8 +113,11 @@ async def import_tasks(
             result = await run_in_threadpool(intake.url, url, dedup)
         elif not files:
             raise Invalid("no files in the upload", {"file": ["required"]})
-        elif not commit:
+        elif not commit or background:
             stored = await run_in_threadpool(intake.stage, files)
+            if background:
+                imp = await run_in_threadpool(import_runs.queue, db, project, user, stored, dedup)
+                return _queued(project, imp, intake.formats)
             return _staged(request, stored, intake.formats, started)
         else:
             result = await run_in_threadpool(intake.files, files, dedup)
@@ -152,15 +156,23 @@ def reimport(
     project = projects.get(db, project_id)
     policies.require(user, "project.import", project)
     data = json_object(body)
-    wanted = data.get("file_upload_ids")
-    if not isinstance(wanted, list) or not wanted or not all(checks.is_id(i) for i in wanted):
-        raise Invalid(
-            "file_upload_ids: give a non-empty list of file upload ids", {"file_upload_ids": ["required"]}
-        )
+    chosen = chosen_uploads(db, project, data.get("file_upload_ids"))
+    dedup = checks.flag(data, "skip_duplicates")
+    if checks.flag(data, "async"):
+        return _queued(project, import_runs.queue(db, project, user, chosen, dedup), {})
     intake = Intake(db, settings, project, user)
-    records = staged_records(intake, uploads.listing(db, project.id, wanted), wanted)
-    result = intake.store(records(), _truthy(str(data.get("skip_duplicates", ""))))
+    result = intake.store((r for u in chosen for r in intake.staged(u)), dedup)
     return _answer(request, project, result, intake.formats, started)
+
+
+def _queued(project: Project, imp: Import, formats: dict[str, int]) -> JSON:
+    """A background import's first answer: the id to poll (Label Studio's asynchronous shape)."""
+    location = f"/api/projects/{project.id}/imports/{imp.id}"
+    return JSON(
+        {"import": imp.id, "file_upload_ids": imp.file_upload_ids, "found_formats": formats},
+        status_code=201,
+        headers={"Location": location},
+    )
 
 
 @router.post("/api/projects/{project_id}/import/predictions", status_code=201)
@@ -194,6 +206,7 @@ def get_import(project_id: int, import_id: int, user: CurrentUser, db: SessionDe
         "file_upload_ids": imp.file_upload_ids,
         "found_formats": imp.found_formats,
         "data_columns": imp.data_columns,
+        "progress": import_runs.progress(db, imp),
         "could_be_tasks_list": False,
         "commit_to_project": True,
         "return_task_ids": False,

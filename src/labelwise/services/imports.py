@@ -223,12 +223,21 @@ class _Run:
     n_dup: int = 0
 
 
-def _begin(db: Session, project: Project, user: User, skip_duplicates: bool = False) -> _Run:
+def _begin(
+    db: Session, project: Project, user: User, skip_duplicates: bool = False, import_id: int | None = None
+) -> _Run:
     started = time.perf_counter()
     begin_write(db)
     now = datetime.now(UTC)
-    imp = Import(project_id=project.id, user_id=user.id, status="completed", created_at=now)
-    db.add(imp)
+    if import_id is not None:  # a background import: its row was written when it was queued
+        imp = db.get(Import, import_id, populate_existing=True)
+        if imp is None or imp.project_id != project.id:
+            raise Invalid(f"import {import_id} not found in project {project.id}")
+        imp.status = "completed"
+        imp.error = ""
+    else:
+        imp = Import(project_id=project.id, user_id=user.id, status="completed", created_at=now)
+        db.add(imp)
     db.flush()
     run = _Run(project, user, imp, bulk.timestamp(db, now), started)
     if skip_duplicates:
@@ -395,6 +404,7 @@ def store_stream(
     before_commit: Callable[[list[int]], None] | None = None,
     skip_duplicates: bool = False,
     uploads: list[int] | None = None,
+    import_id: int | None = None,
 ) -> Result:
     """Import `(where, item)` pairs from readers in batches, all in one transaction.
 
@@ -405,7 +415,7 @@ def store_stream(
     """
     schema = projects.schema(project)
     try:
-        run = _begin(db, project, user, skip_duplicates)
+        run = _begin(db, project, user, skip_duplicates, import_id)
         for chunk in _chunks(iter(records), STREAM_BATCH):
             labels = [where for where, _ in chunk]
             items = parse_items(schema, [item for _, item in chunk], labels)

@@ -23,7 +23,7 @@ from labelwise.db.models import FileUpload, Project, User
 from labelwise.io import readers
 from labelwise.io.readers import media
 from labelwise.io.readers.base import read_head
-from labelwise.services import activity, imports, projects, uploads
+from labelwise.services import activity, checks, imports, projects, uploads
 from labelwise.services.errors import Invalid
 from labelwise.settings import Settings
 from labelwise.storage import fetch
@@ -81,7 +81,9 @@ class Intake:
             self.used.append(upload.id)
             yield record.where, {key: uploads.url(upload)}
 
-    def staged(self, upload: FileUpload) -> Iterator[tuple[str, Any]]:
+    def staged(
+        self, upload: FileUpload, wrap: Callable[[BinaryIO], BinaryIO] | None = None
+    ) -> Iterator[tuple[str, Any]]:
         """The tasks of a file stored by an upload that did not commit: a media file is already
         where it will be served, so it becomes its task without a copy."""
         name = upload.original_name or upload.name
@@ -95,9 +97,11 @@ class Intake:
         except OSError:
             raise Invalid(f"{name}: the uploaded file is gone", {"file_upload_ids": [upload.id]}) from None
         with stream:
-            yield from self.records(name, stream)
+            yield from self.records(name, wrap(stream) if wrap else stream)
 
-    def store(self, records: Iterable[tuple[str, Any]], skip_duplicates: bool = False) -> imports.Result:
+    def store(
+        self, records: Iterable[tuple[str, Any]], skip_duplicates: bool = False, import_id: int | None = None
+    ) -> imports.Result:
         """All the records in one import; on any failure nothing stays, in the database or on disk."""
         try:
             return imports.store_stream(
@@ -107,6 +111,7 @@ class Intake:
                 records,
                 skip_duplicates=skip_duplicates,
                 uploads=self.used,
+                import_id=import_id,
             )
         except BaseException:
             self.saver.discard()
@@ -160,16 +165,18 @@ class Intake:
         return self.saver.save(name, stream, fmt)
 
 
-def staged_records(
-    intake: Intake, chosen: list[FileUpload], wanted: list[int]
-) -> Callable[[], Iterator[tuple[str, Any]]]:
-    """The records of the staged uploads `wanted` names, in that order; an id that is not one of
-    this project's uploads is a 400 before anything is read."""
-    by_id = {u.id: u for u in chosen}
+def chosen_uploads(db: Session, project: Project, wanted: Any) -> list[FileUpload]:
+    """The staged uploads `wanted` names, in that order; anything that is not a list of this
+    project's upload ids is a 400 before anything is read."""
+    if not isinstance(wanted, list) or not wanted or not all(checks.is_id(i) for i in wanted):
+        raise Invalid(
+            "file_upload_ids: give a non-empty list of file upload ids", {"file_upload_ids": ["required"]}
+        )
+    by_id = {u.id: u for u in uploads.listing(db, project.id, wanted)}
     missing = [i for i in wanted if i not in by_id]
     if missing:
         raise Invalid(
             f"file_upload_ids: {missing[0]} is not a file uploaded to this project",
             {"file_upload_ids": [str(i) for i in missing]},
         )
-    return lambda: (r for i in wanted for r in intake.staged(by_id[i]))
+    return [by_id[i] for i in wanted]
