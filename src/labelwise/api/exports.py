@@ -1,17 +1,21 @@
-"""The synchronous export: a streamed download in any format the project's config allows."""
+"""Exports: the synchronous streamed download in any format the project's config allows, and
+Label Studio's export snapshots (`/exports/`), written in the background and downloaded later."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 
 from labelwise import policies
-from labelwise.api.deps import CurrentUser, SessionDep
+from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.router import Router
+from labelwise.db.models import ExportSnapshot, Project, User
 from labelwise.io.exporters.selection import ExportOptions
-from labelwise.services import checks, exports, projects
+from labelwise.services import checks, exports, projects, snapshots
 
 router = Router(tags=["export"])
 
@@ -66,4 +70,129 @@ def export(
     name = f"project-{project.id}-export.{fmt.extension}"
     return StreamingResponse(
         body, media_type=fmt.media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+# Snapshots: Label Studio's /exports/ API, written in the background by `services.snapshots`.
+def _snapshot_out(
+    s: ExportSnapshot, states: dict[int, snapshots.JobState], user: User | None
+) -> dict[str, Any]:
+    status, error = snapshots.status_of(s.status, s.job_id, states)
+    job = states.get(s.job_id or 0)
+    converted = []
+    for fmt, entry in (s.files or {}).items():
+        if fmt == snapshots.JSON:
+            continue
+        cstatus, cerror = snapshots.status_of(entry.get("status", ""), entry.get("job"), states)
+        converted.append(
+            {
+                "id": entry.get("job"),
+                "export_type": fmt,
+                "status": cstatus,
+                "traceback": entry.get("traceback") or cerror or None,
+            }
+        )
+    options = s.options or {}
+    return {
+        "id": s.id,
+        "title": s.title,
+        "created_by": _user_simple(user) if user is not None else None,
+        "created_at": s.created_at,
+        "finished_at": s.finished_at,
+        "status": status,
+        "md5": s.md5,
+        "counters": s.counters or {},
+        "converted_formats": converted,
+        "task_filter_options": options.get("task_filter_options", {}),
+        "annotation_filter_options": options.get("annotation_filter_options", {}),
+        "serialization_options": options.get("serialization_options", {}),
+        "error": s.error or error or None,
+        # Ours: tasks written so far of how many, while the snapshot is written.
+        "progress": {"done": job.done, "total": job.total} if job else None,
+    }
+
+
+def _user_simple(u: User) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "username": u.username,
+        "email": u.email,
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "avatar": None,
+    }
+
+
+def _out_all(db: Session, items: list[ExportSnapshot]) -> list[dict[str, Any]]:
+    states = snapshots.job_states(db, items)
+    ids = {s.created_by_id for s in items if s.created_by_id}
+    people = {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return [_snapshot_out(s, states, people.get(s.created_by_id or 0)) for s in items]
+
+
+def _exporting(db: Session, user: User, project_id: int) -> Project:
+    project = projects.get(db, project_id)
+    policies.require(user, "project.export", project)
+    return project
+
+
+@router.get("/api/projects/{project_id}/exports")
+def list_snapshots(project_id: int, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
+    """The latest 100 snapshots, newest first."""
+    project = _exporting(db, user, project_id)
+    return _out_all(db, snapshots.listing(db, project))
+
+
+@router.post("/api/projects/{project_id}/exports", status_code=201)
+def create_snapshot(project_id: int, body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    project = _exporting(db, user, project_id)
+    snapshot = snapshots.create(db, project, user, json_object(body))
+    return _out_all(db, [snapshot])[0]
+
+
+@router.get("/api/projects/{project_id}/exports/{export_pk}")
+def get_snapshot(project_id: int, export_pk: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    project = _exporting(db, user, project_id)
+    return _out_all(db, [snapshots.get(db, project, export_pk)])[0]
+
+
+@router.delete("/api/projects/{project_id}/exports/{export_pk}", status_code=204)
+def delete_snapshot(
+    project_id: int, export_pk: int, user: CurrentUser, db: SessionDep, settings: SettingsDep
+) -> Response:
+    project = _exporting(db, user, project_id)
+    snapshots.remove(db, settings, project, snapshots.get(db, project, export_pk))
+    return Response(status_code=204)
+
+
+@router.post("/api/projects/{project_id}/exports/{export_pk}/convert")
+def convert_snapshot(
+    project_id: int, export_pk: int, body: JsonBody, user: CurrentUser, db: SessionDep
+) -> dict[str, Any]:
+    """Write the snapshot in another format in the background; poll the snapshot's
+    `converted_formats` for its status, then download with `exportType`."""
+    project = _exporting(db, user, project_id)
+    snapshot = snapshots.get(db, project, export_pk)
+    fmt, conversion = snapshots.convert(db, project, snapshot, json_object(body).get("export_type"))
+    return {"export_type": fmt, "converted_format": conversion}
+
+
+@router.get("/api/projects/{project_id}/exports/{export_pk}/download")
+def download_snapshot(
+    project_id: int,
+    export_pk: int,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    exportType: str | None = None,
+) -> StreamingResponse:
+    project = _exporting(db, user, project_id)
+    file = snapshots.download(settings, project, snapshots.get(db, project, export_pk), exportType)
+    return StreamingResponse(
+        file.chunks(),
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.name}"',
+            "Content-Length": str(file.size),
+        },
     )

@@ -22,7 +22,7 @@ from labelwise.db.models import Job
 from labelwise.jobs import store
 from labelwise.jobs.context import Cancelled, Context, Interrupted, live
 from labelwise.jobs.registry import JobFunction, register
-from labelwise.jobs.runner import Runner, run_now, wake_all
+from labelwise.jobs.runner import Runner, error_message, run_now, wake_all
 from labelwise.jobs.store import CANCELLED, COMPLETED, FAILED, FINISHED, QUEUED, RUNNING
 from labelwise.settings import Settings
 
@@ -40,6 +40,7 @@ __all__ = [
     "JobFunction",
     "Runner",
     "cancel",
+    "error_message",
     "get",
     "live",
     "register",
