@@ -5,11 +5,16 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from labelwise import jobs
+from labelwise.db.base import utcnow
+from labelwise.db.models import ExportSnapshot, Job
 from labelwise.db.runtime import Database
 from labelwise.settings import Settings
 from tests.api.test_tasks_and_import import choice, make_project
@@ -289,3 +294,32 @@ def test_a_snapshot_not_yet_written_is_404_to_download_and_409_to_convert(no_run
     # Deleting it cancels its queued job.
     assert no_runner.delete(f"/api/projects/{pid}/exports/{created['id']}").status_code == 204
     assert no_runner.get(f"/api/projects/{pid}/exports").json() == []
+
+
+def test_a_snapshot_left_half_written_by_a_dead_process_is_rewritten_after_a_restart(
+    no_runner: TestClient, settings: Settings, database: Database
+) -> None:
+    pid, _ = _project(no_runner)
+    eid = no_runner.post(f"/api/projects/{pid}/exports", json={}).json()["id"]
+    # What a process killed mid-write leaves: its job running with a silent heartbeat, a .part file.
+    with database.sessionmaker() as db:
+        snapshot = db.get(ExportSnapshot, eid)
+        assert snapshot is not None and snapshot.job_id is not None
+        job_id = snapshot.job_id
+        old = utcnow() - timedelta(hours=1)
+        db.execute(update(Job).where(Job.id == job_id).values(status="running", attempts=1, heartbeat_at=old))
+        db.commit()
+    folder = settings.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"project-{pid}-export-{eid}.json.part").write_bytes(b'[{"half": ')
+    runner = jobs.start(settings, database.sessionmaker, poll_seconds=0.05)
+    try:
+        done = _completed(no_runner, pid, eid)
+    finally:
+        jobs.stop(runner)
+    assert done["status"] == "completed"
+    got = no_runner.get(f"/api/projects/{pid}/exports/{eid}/download").content
+    assert got == no_runner.get(f"/api/projects/{pid}/export", params={"download_all_tasks": "true"}).content
+    assert [p.name for p in folder.iterdir()] == [f"project-{pid}-export-{eid}.json"]
+    with database.sessionmaker() as db:
+        assert jobs.get(db, job_id).attempts == 2
