@@ -7,16 +7,19 @@ JSON is written from the stored JSON text directly; other formats get plain Pyth
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from labelwise import labeling
 from labelwise.db import task_json
+from labelwise.db.engine import scanning
 from labelwise.db.models import Project, Task
+from labelwise.db.prepared import Prepared
 from labelwise.io import exporters, ls_json
 from labelwise.io.encoding import dumps
 from labelwise.io.exporters.selection import ExportOptions
@@ -99,15 +102,19 @@ def _task_batches(
     database (see `db.task_json`) with empty lists; only tasks that have annotations or
     predictions are decoded and filled in Python."""
     has_annotations, has_predictions = _kinds(db, project_id)
-    column = task_json.task_object(db.get_bind().dialect.name)
+    dialect = db.get_bind().dialect.name
+    prepared = None if ids else _batch_statement(dialect, only_annotated)
     last = 0
     while True:
-        q = select(Task.id, Task.inner_id, column).where(Task.project_id == project_id, Task.inner_id > last)
-        if ids:
-            q = q.where(Task.id.in_(ids))
-        if only_annotated:
-            q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
-        rows = db.execute(q.order_by(Task.inner_id).limit(BATCH)).all()
+        if prepared is not None:  # the common case, straight on the driver (no ORM row loading)
+            rows: Sequence[Any] = prepared.run(db, {"project_id": project_id, "last": last})
+        else:
+            q = select(Task.id, Task.inner_id, task_json.task_object(dialect)).where(
+                Task.project_id == project_id, Task.inner_id > last, Task.id.in_(ids or [])
+            )
+            if only_annotated:
+                q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
+            rows = db.execute(q.order_by(Task.inner_id).limit(BATCH)).all()
         if not rows:
             return
         anns, preds = tasks.related(
@@ -126,6 +133,25 @@ def _task_batches(
             tick(len(rows))
         yield texts
         last = rows[-1][1]
+
+
+_BATCHES: dict[tuple[str, bool], Prepared] = {}
+
+
+def _batch_statement(dialect: str, only_annotated: bool) -> Prepared:
+    """The keyset batch of task objects, compiled once per dialect and filter."""
+    key = (dialect, only_annotated)
+    found = _BATCHES.get(key)
+    if found is None:
+        q = select(Task.id, Task.inner_id, task_json.task_object(dialect)).where(
+            Task.project_id == bindparam("project_id"), Task.inner_id > bindparam("last")
+        )
+        if only_annotated:
+            q = q.where((Task.total_annotations + Task.cancelled_annotations) > literal_column("0"))
+        # Limit and offset as literals: SQLite's compiler would add an OFFSET bind of its own.
+        batch = q.order_by(Task.inner_id).limit(literal_column(str(BATCH))).offset(literal_column("0"))
+        found = _BATCHES[key] = Prepared(batch)
+    return found
 
 
 def _json_list(batches: Iterator[list[str]]) -> Iterator[bytes]:
@@ -185,12 +211,13 @@ def stream(
     """The file's bytes; owns its session because a streamed response outlives the request."""
     db = factory()
     try:
-        if fmt.name == JSON:
-            yield from _json_list(_task_batches(db, project_id, only_annotated, ids, tick))
-        elif fmt.name == "JSONL":  # the same objects, one per line
-            yield from _json_lines(_task_batches(db, project_id, only_annotated, ids, tick))
-        else:
-            records = _counted(iter_tasks(db, project_id, only_annotated, ids), tick)
-            yield from exporters.get(fmt.name).write(_plain(records), schema, options or ExportOptions())
+        with scanning(db):
+            if fmt.name == JSON:
+                yield from _json_list(_task_batches(db, project_id, only_annotated, ids, tick))
+            elif fmt.name == "JSONL":  # the same objects, one per line
+                yield from _json_lines(_task_batches(db, project_id, only_annotated, ids, tick))
+            else:
+                records = _counted(iter_tasks(db, project_id, only_annotated, ids), tick)
+                yield from exporters.get(fmt.name).write(_plain(records), schema, options or ExportOptions())
     finally:
         db.close()
