@@ -321,11 +321,10 @@ def test_progress_writes_never_block_a_job_holding_a_write_transaction(
     assert done.result["steps"] > 50
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # SQLite's database-wide write lock; no PostgreSQL twin
 def test_heartbeat_is_skipped_while_another_connection_holds_the_write_lock(
     backend: str, database: Database
 ) -> None:
-    if backend != "sqlite":
-        pytest.skip("SQLite's database-wide write lock")
     with database.sessionmaker() as db:
         job = jobs.submit(db, "test.count", {"n": 1, "token": "x"})
     holder = database.engine.connect()
