@@ -18,6 +18,7 @@ from labelwise.api import (
     imports,
     media,
     predictions,
+    presign,
     projects,
     storages,
     system,
@@ -47,6 +48,7 @@ ROUTERS = tuple(
         storages,
         media,
         uploads,
+        presign,
     )
 )
 

@@ -10,6 +10,7 @@ Labelwise's origin.
 from __future__ import annotations
 
 import os
+from urllib.parse import quote
 
 from starlette.responses import FileResponse
 from starlette.types import Receive, Scope, Send
@@ -19,9 +20,25 @@ from labelwise.api.deps import CurrentUser, SessionDep, SettingsDep
 from labelwise.api.router import Router
 from labelwise.services import projects
 from labelwise.services.errors import NotFound
-from labelwise.storage import local, paths
+from labelwise.storage import local, paths, sync
 
 router = Router(tags=["media"])
+DOWNLOAD = "application/octet-stream"
+# Sent with every stored file: no content sniffing (a download stays a download), private cache.
+HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"}
+
+
+def served_as(name: str) -> tuple[str, str | None]:
+    """The content type a stored file named `name` is sent with, and the file name to send it as
+    an attachment under (None: inline). Only images, audio and video are inline; everything else,
+    HTML and SVG included, is a download, so it cannot run script on Labelwise's origin."""
+    kind = sync.media_type(name)
+    return (kind, None) if kind is not None else (DOWNLOAD, name)
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download, the name percent-encoded (RFC 6266)."""
+    return f"attachment; filename*=utf-8''{quote(filename, safe='')}"
 
 
 class _OpenedFileResponse(FileResponse):
@@ -32,7 +49,7 @@ class _OpenedFileResponse(FileResponse):
         super().__init__(
             opened.path_for_reopen(),
             media_type=media_type,
-            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+            headers=HEADERS,
             filename=filename,
             stat_result=opened.stat,
             content_disposition_type="attachment",
@@ -54,9 +71,6 @@ def local_file(user: CurrentUser, db: SessionDep, settings: SettingsDep, d: str 
         opened = paths.open_inside(found.base, found.key)
         if opened is None:
             continue
-        name = found.key.rsplit("/", 1)[-1]
-        kind = local.media_type(name)
-        if kind is not None:
-            return _OpenedFileResponse(opened, kind)
-        return _OpenedFileResponse(opened, "application/octet-stream", filename=name)
+        media_type, filename = served_as(found.key.rsplit("/", 1)[-1])
+        return _OpenedFileResponse(opened, media_type, filename=filename)
     raise NotFound("file not found")

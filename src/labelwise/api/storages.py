@@ -1,8 +1,10 @@
-"""Label Studio's storage API for local directories (`/api/storages/localfiles`) and the list of
-all storages (`/api/storages`), with the fields `label-studio-sdk` reads."""
+"""Label Studio's storage API: `/api/storages/localfiles` and `/api/storages/s3`, one set of
+routes per type, and the list of all storages (`/api/storages`), with the fields
+`label-studio-sdk` reads. Secrets a type keeps (S3 keys) are never in a response."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Response
@@ -13,9 +15,14 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, j
 from labelwise.api.router import Router
 from labelwise.db.models import Project, Storage, User
 from labelwise.services import checks, projects
-from labelwise.storage import local
+from labelwise.storage import local, s3, sync
 
 router = Router(tags=["storage"])
+# Each type's own fields in a response.
+PUBLIC: dict[str, Callable[[Storage], dict[str, Any]]] = {
+    local.TYPE: lambda s: {"path": s.settings.get("path")},
+    s3.TYPE: s3.public,
+}
 
 
 def _out(s: Storage) -> dict[str, Any]:
@@ -37,8 +44,9 @@ def _out(s: Storage) -> dict[str, Any]:
         "meta": {},
         "created_at": s.created_at,
     }
-    if s.type == local.TYPE:
-        out["path"] = s.settings.get("path")
+    public = PUBLIC.get(s.type)
+    if public is not None:
+        out.update(public(s))
     return out
 
 
@@ -53,7 +61,7 @@ def _listed(db: Session, user: User, project: int | None, kind: str | None) -> l
         policies.require(user, "project.view", projects.get(db, checks.as_id(project, "project")))
     else:
         policies.require(user, "project.view")
-    return [_out(s) for s in local.listing(db, project, kind)]
+    return [_out(s) for s in sync.listing(db, project, kind)]
 
 
 @router.get("/api/storages")
@@ -61,63 +69,69 @@ def list_all(user: CurrentUser, db: SessionDep, project: int | None = None) -> l
     return _listed(db, user, project, None)
 
 
-@router.get("/api/storages/localfiles")
-def list_local(user: CurrentUser, db: SessionDep, project: int | None = None) -> list[dict[str, Any]]:
-    return _listed(db, user, project, local.TYPE)
+def _routes(kind: sync.Kind) -> None:
+    """The six Label Studio endpoints of one storage type."""
+    base = f"/api/storages/{kind.type}"
+    name = kind.type.replace("-", "_")
 
+    def list_kind(user: CurrentUser, db: SessionDep, project: int | None = None) -> list[dict[str, Any]]:
+        return _listed(db, user, project, kind.type)
 
-@router.post("/api/storages/localfiles", status_code=201)
-def create_local(body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    data = json_object(body)
-    project = projects.get(db, checks.as_id(data.get("project"), "project"))
-    policies.require(user, "project.change", project)
-    return _out(local.create(db, settings, project, user, data))
+    def create(body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+        data = json_object(body)
+        project = projects.get(db, checks.as_id(data.get("project"), "project"))
+        policies.require(user, "project.change", project)
+        return _out(kind.create(db, settings, project, user, data))
 
+    def validate(body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+        """Checks a create body, or with `id` an update of that storage; `{}` when it would pass."""
+        data = json_object(body)
+        storage = None
+        if data.get("id") is not None:
+            storage = kind.get(db, checks.as_id(data["id"], "id"))
+            _project_of(db, user, "project.change", storage)
+        if data.get("project") is not None:
+            policies.require(
+                user, "project.change", projects.get(db, checks.as_id(data["project"], "project"))
+            )
+        else:
+            policies.require(user, "project.change")
+        kind.validate(db, settings, data, storage)
+        return {}
 
-@router.post("/api/storages/localfiles/validate")
-def validate_local(
-    body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep
-) -> dict[str, Any]:
-    """Checks a create body, or with `id` an update of that storage; `{}` when it would pass."""
-    data = json_object(body)
-    storage = None
-    if data.get("id") is not None:
-        storage = local.get(db, checks.as_id(data["id"], "id"))
+    def get(storage_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+        storage = kind.get(db, storage_id)
+        _project_of(db, user, "project.view", storage)
+        return _out(storage)
+
+    def update(
+        storage_id: int, body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep
+    ) -> dict[str, Any]:
+        storage = kind.get(db, storage_id)
         _project_of(db, user, "project.change", storage)
-    if data.get("project") is not None:
-        policies.require(user, "project.change", projects.get(db, checks.as_id(data["project"], "project")))
-    else:
-        policies.require(user, "project.change")
-    local.validate(db, settings, data, storage)
-    return {}
+        return _out(kind.update(db, settings, storage, user, json_object(body)))
+
+    def delete(storage_id: int, user: CurrentUser, db: SessionDep) -> Response:
+        storage = kind.get(db, storage_id)
+        _project_of(db, user, "project.change", storage)
+        kind.delete(db, storage, user)
+        return Response(status_code=204)
+
+    def sync_now(storage_id: int, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+        storage = kind.get(db, storage_id)
+        _project_of(db, user, "project.change", storage)
+        return _out(kind.sync(db, settings, storage, user))
+
+    for handler in (list_kind, create, validate, get, update, delete, sync_now):
+        handler.__name__ = f"{handler.__name__}_{name}"
+    router.get(base)(list_kind)
+    router.post(base, status_code=201)(create)
+    router.post(f"{base}/validate")(validate)
+    router.get(f"{base}/{{storage_id}}")(get)
+    router.patch(f"{base}/{{storage_id}}")(update)
+    router.delete(f"{base}/{{storage_id}}", status_code=204)(delete)
+    router.post(f"{base}/{{storage_id}}/sync")(sync_now)
 
 
-@router.get("/api/storages/localfiles/{storage_id}")
-def get_local(storage_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
-    storage = local.get(db, storage_id)
-    _project_of(db, user, "project.view", storage)
-    return _out(storage)
-
-
-@router.patch("/api/storages/localfiles/{storage_id}")
-def update_local(
-    storage_id: int, body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep
-) -> dict[str, Any]:
-    storage = local.get(db, storage_id)
-    _project_of(db, user, "project.change", storage)
-    return _out(local.update(db, settings, storage, user, json_object(body)))
-
-
-@router.delete("/api/storages/localfiles/{storage_id}", status_code=204)
-def delete_local(storage_id: int, user: CurrentUser, db: SessionDep) -> Response:
-    storage = local.get(db, storage_id)
-    _project_of(db, user, "project.change", storage)
-    local.delete(db, storage, user)
-    return Response(status_code=204)
-
-
-@router.post("/api/storages/localfiles/{storage_id}/sync")
-def sync_local(storage_id: int, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    storage = local.get(db, storage_id)
-    _project_of(db, user, "project.change", storage)
-    return _out(local.sync(db, settings, storage, user))
+for _kind in (local.KIND, s3.KIND):
+    _routes(_kind)

@@ -34,3 +34,9 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     status_code = 409
+
+
+class Upstream(ServiceError):
+    """A store or service Labelwise reads from failed while serving a request (not the caller's fault)."""
+
+    status_code = 502

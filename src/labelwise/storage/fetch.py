@@ -360,6 +360,29 @@ class Response:
         return b"".join(self.iter_bytes())
 
 
+def send(
+    http: httpx.Client,
+    request: httpx.Request,
+    policy: Policy,
+    *,
+    auth: httpx.Auth | tuple[str, str] | None = None,
+    label: str | None = None,
+) -> httpx.Response:
+    """Send one request of a `client()` and return its response with the body still to stream;
+    redirects are not followed. Transport failures (refused address, no connection, time limit)
+    are a FetchError naming `label` (default: the request's URL), so callers that speak another
+    protocol over the guarded client (S3 through botocore) report them like a URL import."""
+    where = shown(label if label is not None else request.url)
+    try:
+        return http.send(request, stream=True, auth=auth)
+    except FetchError:
+        raise
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"{where}: no answer within the time limit of {policy.timeout:g} s") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{where}: the request failed ({_describe(exc)})") from exc
+
+
 def _origin(url: httpx.URL) -> tuple[str, bytes, int | None]:
     return url.scheme, url.raw_host, url.port
 
@@ -391,19 +414,17 @@ def open_url(
         while True:
             request.extensions = {**request.extensions, DEADLINE: deadline, MAX_BYTES: limit}
             try:
-                response = http.send(
-                    request, stream=True, auth=auth if _origin(request.url) == _origin(first) else None
+                response = send(
+                    http,
+                    request,
+                    policy,
+                    auth=auth if _origin(request.url) == _origin(first) else None,
+                    label=url,
                 )
             except FetchError as exc:
                 if hops:
                     raise FetchError(f"{shown(url)}: redirected to {exc.detail}") from None
                 raise
-            except httpx.TimeoutException as exc:
-                raise FetchError(
-                    f"{shown(url)}: no answer within the time limit of {policy.timeout:g} s"
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise FetchError(f"{shown(url)}: the request failed ({_describe(exc)})") from exc
             if response.next_request is None:
                 break
             response.close()
