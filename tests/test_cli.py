@@ -101,3 +101,26 @@ def test_import_and_export_commands(run, tmp_path: Path) -> None:  # type: ignor
     assert code == 1 and "needs an Image object" in out and not (tmp_path / "x.zip").exists()
     code, out = run("export", "1", "--format", "XLSX", "-o", str(tmp_path / "x.xlsx"))
     assert code == 1 and "not supported" in out
+
+
+def test_import_command_takes_media_files_and_skips_duplicates(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.storage.test_local import png
+
+    assert (
+        run("user", "create", "--email", "o@example.com", "--password", "long-password", "--role", "owner")[0]
+        == 0
+    )
+    config = tmp_path / "config.xml"
+    config.write_text('<View><Image name="img" value="$image"/></View>')
+    assert run("project", "create", "--title", "Images", "--config", str(config))[0] == 0
+    image = tmp_path / "a.png"
+    image.write_bytes(png())
+    listed = tmp_path / "urls.csv"
+    listed.write_text("image\nhttps://example.com/1.png\nhttps://example.com/1.png\n")
+    code, out = run("import", "1", str(image), str(listed), "--skip-duplicates")
+    assert code == 0, out
+    assert "imported 2 tasks" in out and "skipped 1 duplicates" in out
+    stored = list((tmp_path / "d" / "media" / "upload" / "1").iterdir())
+    assert len(stored) == 1 and stored[0].read_bytes() == png() and stored[0].name.endswith("-a.png")
+    code, out = run("import", "1", str(listed), "--skip-duplicates")
+    assert code == 0 and "imported 0 tasks" in out and "skipped 2 duplicates" in out

@@ -21,8 +21,10 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from labelwise.cli import DataDir, _db, _fail, acting_user, app, console
+from labelwise.cli import DataDir, _db, _fail, _settings, acting_user, app, console
+from labelwise.db.runtime import open_database
 from labelwise.services.errors import ServiceError
+from labelwise.services.intake import Intake
 
 MODES = ("all", "ground_truth", "latest")
 
@@ -39,20 +41,11 @@ class _Tracked:
     def position(self) -> int:
         return self.done + (self.current.tell() if self.current is not None else 0)
 
-    def records(self, text_key: str | None) -> Iterator[tuple[str, Any]]:
-        from labelwise.io import readers
-        from labelwise.services.errors import Invalid
-
+    def records(self, intake: Intake) -> Iterator[tuple[str, Any]]:
         for path in self.paths:
             with path.open("rb") as fh:
                 self.current = fh
-                for record in readers.read(path.name, fh, text_key):
-                    if record.media is not None:
-                        raise Invalid(
-                            f"{record.where}: media files are imported by upload or storage sync, not here",
-                            {"file": [record.where]},
-                        )
-                    yield record.where, record.item
+                yield from intake.records(path.name, fh)
             self.current = None
             self.done += path.stat().st_size
 
@@ -61,43 +54,45 @@ class _Tracked:
 def import_files(
     project: Annotated[int, typer.Argument(help="Project id.")],
     files: Annotated[
-        list[Path], typer.Argument(help="Task files: JSON, JSONL, CSV, TSV, TXT, Parquet or ZIP.")
+        list[Path],
+        typer.Argument(help="Task files (JSON, JSONL, CSV, TSV, TXT, Parquet, ZIP) or media files."),
     ],
     owner: Annotated[
         str | None, typer.Option(help="Email of the importing user (default: first owner).")
     ] = None,
+    skip_duplicates: Annotated[
+        bool, typer.Option(help="Leave out tasks whose data the project already holds.")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Import task files into a project: all of them, or nothing if any row is invalid."""
-    from labelwise.services import imports, projects
+    """Import files into a project: all of them, or nothing if any row is invalid. An image,
+    audio or video file becomes one task, the file kept in the data directory as an upload."""
+    from labelwise.services import projects
 
     for path in files:
         if not path.is_file():
             _fail(f"{path}: no such file")
-    database = _db(data_dir)
+    settings = _settings(data_dir)
+    database = open_database(settings)
     tracked = _Tracked(files)
     with database.write_sessionmaker() as db:
         try:
             proj = projects.get(db, project)
-            user = acting_user(db, owner)
-            schema = projects.schema(proj)
-            keys = schema.required_data_keys or schema.data_keys
-            text_key = keys[0] if len(keys) == 1 else None
+            intake = Intake(db, settings, proj, acting_user(db, owner))
             columns = (TextColumn("importing"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
             with Progress(*columns, console=console, transient=True) as progress:
                 bar = progress.add_task("import", total=tracked.total)
-                result = imports.store_stream(
-                    db,
-                    proj,
-                    user,
-                    tracked.records(text_key),
+                result = intake.store(
+                    tracked.records(intake),
+                    skip_duplicates,
                     progress=lambda _n: progress.update(bar, completed=tracked.position()),
                 )
         except ServiceError as exc:
             _fail(exc.detail)
+    skipped = f", skipped {result.skipped_duplicates} duplicates" if skip_duplicates else ""
     console.print(
         f"imported {result.task_count} tasks, {result.annotation_count} annotations and "
-        f"{result.prediction_count} predictions into project {project} in {result.duration:.2f} s"
+        f"{result.prediction_count} predictions into project {project} in {result.duration:.2f} s{skipped}"
     )
 
 

@@ -100,7 +100,11 @@ class Intake:
             yield from self.records(name, wrap(stream) if wrap else stream)
 
     def store(
-        self, records: Iterable[tuple[str, Any]], skip_duplicates: bool = False, import_id: int | None = None
+        self,
+        records: Iterable[tuple[str, Any]],
+        skip_duplicates: bool = False,
+        import_id: int | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> imports.Result:
         """All the records in one import; on any failure nothing stays, in the database or on disk."""
         try:
@@ -112,6 +116,7 @@ class Intake:
                 skip_duplicates=skip_duplicates,
                 uploads=self.used,
                 import_id=import_id,
+                progress=progress,
             )
         except BaseException:
             self.saver.discard()
