@@ -256,3 +256,13 @@ def test_skip_duplicates_leaves_out_data_already_in_the_project(client: TestClie
     # Everything a duplicate: nothing imported, and that is not an error.
     r = client.post(f"/api/projects/{pid}/import", params={"skip_duplicates": "true"}, files=files)
     assert r.status_code == 201 and r.json()["task_count"] == 0 and r.json()["skipped_duplicates"] == 2
+
+
+def test_deleting_a_project_removes_its_uploaded_files(client: TestClient, settings: Settings) -> None:
+    pid = make_project(client, IMAGE_CONFIG)
+    keep = make_project(client, IMAGE_CONFIG)
+    for p in (pid, keep):
+        client.post(f"/api/projects/{p}/import", files=[("file", ("a.png", png(), "image/png"))])
+    assert len(_stored(settings, pid)) == 1
+    assert client.delete(f"/api/projects/{pid}").status_code == 204
+    assert _stored(settings, pid) == [] and len(_stored(settings, keep)) == 1

@@ -84,10 +84,10 @@ def update_project(project_id: int, body: JsonBody, user: CurrentUser, db: Sessi
 
 
 @router.delete("/api/projects/{project_id}", status_code=204)
-def delete_project(project_id: int, user: CurrentUser, db: SessionDep) -> Response:
+def delete_project(project_id: int, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> Response:
     project = projects.get(db, project_id)
     policies.require(user, "project.delete", project)
-    projects.delete(db, project, user)
+    projects.delete(db, project, user, settings)
     return Response(status_code=204)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from labelwise.db.engine import begin_write
 from labelwise.db.models import Project, User
 from labelwise.services import activity, checks
 from labelwise.services.errors import Invalid, NotFound
+from labelwise.settings import Settings
 
 DEFAULT_CONFIG = "<View></View>"
 
@@ -117,11 +119,18 @@ def update(db: Session, project: Project, user: User, fields: dict[str, Any]) ->
     return project
 
 
-def delete(db: Session, project: Project, user: User) -> None:
+def delete(db: Session, project: Project, user: User, settings: Settings | None = None) -> None:
+    """Rows go by cascade; with `settings`, the project's files on disk (uploads, export
+    snapshots) go too, after the commit, so a failed delete never loses a file."""
     begin_write(db)
-    activity.record(db, user, "project.deleted", "project", project.id, {"title": project.title}, project.id)
+    project_id = project.id
+    activity.record(db, user, "project.deleted", "project", project_id, {"title": project.title}, project_id)
     db.delete(project)
     db.commit()
+    if settings is not None:
+        shutil.rmtree(settings.data_dir / "media" / "upload" / str(project_id), ignore_errors=True)
+        for path in (settings.data_dir / "exports").glob(f"project-{project_id}-export-*"):
+            path.unlink(missing_ok=True)
 
 
 def page(db: Session, page: int, page_size: int, ordering: str = "-id") -> tuple[int, list[Project]]:
