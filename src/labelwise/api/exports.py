@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 
 from labelwise import policies
+from labelwise.api import serializers
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.router import Router
 from labelwise.db.models import ExportSnapshot, Project, User
@@ -96,7 +97,7 @@ def _snapshot_out(
     return {
         "id": s.id,
         "title": s.title,
-        "created_by": _user_simple(user) if user is not None else None,
+        "created_by": serializers.user_simple(user) if user is not None else None,
         "created_at": s.created_at,
         "finished_at": s.finished_at,
         "status": status,
@@ -109,17 +110,6 @@ def _snapshot_out(
         "error": s.error or error or None,
         # Ours: tasks written so far of how many, while the snapshot is written.
         "progress": {"done": job.done, "total": job.total} if job else None,
-    }
-
-
-def _user_simple(u: User) -> dict[str, Any]:
-    return {
-        "id": u.id,
-        "username": u.username,
-        "email": u.email,
-        "first_name": u.first_name,
-        "last_name": u.last_name,
-        "avatar": None,
     }
 
 

@@ -22,6 +22,18 @@ def user_brief(u: User | None) -> dict[str, Any] | None:
     }
 
 
+def user_simple(u: User) -> dict[str, Any]:
+    """Label Studio's UserSimple: who created or changed something, where a full user is too much."""
+    return {
+        "id": u.id,
+        "username": u.username,
+        "email": u.email,
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "avatar": None,
+    }
+
+
 # Label Studio's organization role codes, which the legacy SDK's User model insists on.
 ROLE_CODES = {"owner": "OW", "admin": "AD", "manager": "MA", "reviewer": "RE", "annotator": "AN"}
 
