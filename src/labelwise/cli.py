@@ -264,7 +264,8 @@ def project_list(data_dir: DataDir = None) -> None:
         console.print(table)
 
 
-# The import and export commands live in their own module; importing it registers them on `app`.
+# The import, export and storage commands live in their own modules; importing them registers them on `app`.
+from labelwise import cli_storage as _cli_storage  # noqa: E402,F401
 from labelwise import transfer as _transfer  # noqa: E402,F401
 
 if __name__ == "__main__":

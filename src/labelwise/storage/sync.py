@@ -135,6 +135,8 @@ def apply_common(storage: Storage, data: dict[str, Any]) -> None:
 
 # How a type checks a body and applies it to a storage (`synced`: it has linked objects already).
 Apply = Callable[[Settings, Storage, dict[str, Any], bool], None]
+# Told (objects read, objects to read) as a sync goes, for a progress bar.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -218,8 +220,10 @@ class Kind:
     def listing(self, db: Session, project_id: int | None) -> list[Storage]:
         return listing(db, project_id, self.type)
 
-    def sync(self, db: Session, settings: Settings, storage: Storage, user: User) -> Storage:
-        return run(db, settings, self, storage, user)
+    def sync(
+        self, db: Session, settings: Settings, storage: Storage, user: User, progress: Progress | None = None
+    ) -> Storage:
+        return run(db, settings, self, storage, user, progress)
 
 
 _COPIED = (
@@ -307,7 +311,14 @@ def wanted(
     return found
 
 
-def run(db: Session, settings: Settings, kind: Kind, storage: Storage, user: User) -> Storage:
+def run(
+    db: Session,
+    settings: Settings,
+    kind: Kind,
+    storage: Storage,
+    user: User,
+    progress: Progress | None = None,
+) -> Storage:
     """Import the storage's new objects; returns the storage with its status and counts.
 
     Data problems (a bad row, an unreadable object, a bucket or directory gone) do not raise: the
@@ -328,7 +339,7 @@ def run(db: Session, settings: Settings, kind: Kind, storage: Storage, user: Use
             raise Invalid("the storage was changed while its objects were listed; sync again")
         files = wanted(locked, schema, entries, _known(db, storage_id), source.match_names)
         if files:
-            _import(db, project, user, storage_id, kind, source, files)
+            _import(db, project, user, storage_id, kind, source, files, progress)
         else:
             mark(db, storage_id, "completed", 0, "")
             db.commit()
@@ -351,11 +362,12 @@ def _import(
     kind: Kind,
     source: Source,
     files: list[_File],
+    progress: Progress | None,
 ) -> None:
     """The new objects' tasks, links and sync status, in one transaction (`store_stream` commits)."""
     schema = projects.schema(project)
     keys = schema.required_data_keys or schema.data_keys
-    reading = _Reading(source, files)
+    reading = _Reading(source, files, progress)
 
     def link(task_ids: list[int]) -> None:
         _link(db, storage_id, files, task_ids)
@@ -401,16 +413,19 @@ class _Reading:
 
     source: Source
     files: list[_File]
+    progress: Progress | None = None
     empty: bool = False  # set once every object was read and none yielded a task
 
     def records(self, text_key: str | None) -> Iterator[tuple[str, Any]]:
-        for file in self.files:
+        for done, file in enumerate(self.files, 1):
             key = file.entry.key
             if file.media_key is not None:
                 file.tasks = 1
                 yield key, {file.media_key: self.source.media_url(key)}
             else:
                 yield from self._tasks_of(file, text_key)
+            if self.progress is not None:
+                self.progress(done, len(self.files))
         self.empty = not any(file.tasks for file in self.files)
 
     def _tasks_of(self, file: _File, text_key: str | None) -> Iterator[tuple[str, Any]]:
