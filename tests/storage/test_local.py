@@ -259,7 +259,7 @@ def test_concurrent_syncs_of_one_storage_import_each_file_once(
         try:
             with database.write_sessionmaker() as s:
                 user = users.get(s, 1)
-                local.sync(s, rooted, local.get(s, sid), user)
+                local.KIND.sync(s, rooted, local.KIND.get(s, sid), user)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -398,31 +398,15 @@ def test_only_objects_of_the_tasks_project_storages_are_resolved(
         r = api.get(f"/tasks/{tid}/presign", params={"fileuri": fileuri(uri)} if uri else {})
         assert r.status_code in (400, 404), (uri, r.status_code)
         assert r.status_code == (400 if not uri else 404), uri
-    assert (
-        api.get(
-            f"/tasks/{other_tid}/presign", params={"fileuri": fileuri(f"s3://{bucket}/media/a.png")}
-        ).status_code
-        == 404
-    )
-    assert (
-        api.get(
-            f"/projects/{other_pid}/presign", params={"fileuri": fileuri(f"s3://{bucket}/media/a.png")}
-        ).status_code
-        == 404
-    )
-    assert (
-        api.get(
-            "/tasks/999999/presign", params={"fileuri": fileuri(f"s3://{bucket}/media/a.png")}
-        ).status_code
-        == 404
-    )
-    assert (
-        anon.get(
-            f"/tasks/{tid}/presign", params={"fileuri": fileuri(f"s3://{bucket}/media/a.png")}
-        ).status_code
-        == 401
-    )
-    ok = api.get(f"/tasks/{tid}/presign", params={"fileuri": fileuri(f"s3://{bucket}/media/a.png")})
+    a_png = {"fileuri": fileuri(f"s3://{bucket}/media/a.png")}
+    for client, path, status in (
+        (api, f"/tasks/{other_tid}/presign", 404),  # a task of another project
+        (api, f"/projects/{other_pid}/presign", 404),
+        (api, "/tasks/999999/presign", 404),
+        (anon, f"/tasks/{tid}/presign", 401),
+    ):
+        assert client.get(path, params=a_png).status_code == status, path
+    ok = api.get(f"/tasks/{tid}/presign", params=a_png)
     assert ok.status_code == 200 and ok.content == png()
 
 

@@ -78,14 +78,6 @@ class _Directory:
 
 
 KIND = Kind(TYPE, "local storage", FIELDS, _apply, _Directory)
-validate, create, update, delete, get, sync = (
-    KIND.validate,
-    KIND.create,
-    KIND.update,
-    KIND.delete,
-    KIND.get,
-    KIND.sync,
-)
 
 
 # -- serving ---------------------------------------------------------------------------------------

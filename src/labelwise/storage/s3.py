@@ -190,14 +190,6 @@ class _Objects:
 
 
 KIND = Kind(TYPE, "S3 storage", FIELDS, _apply, _Objects, {"use_blob_urls": False, "recursive_scan": False})
-validate, create, update, delete, get, sync = (
-    KIND.validate,
-    KIND.create,
-    KIND.update,
-    KIND.delete,
-    KIND.get,
-    KIND.sync,
-)
 
 
 # -- serving ---------------------------------------------------------------------------------------
