@@ -390,6 +390,8 @@ def test_only_objects_of_the_tasks_project_storages_are_resolved(
         f"s3://{bucket}/mediaX/a.png",  # a prefix lookalike
         f"s3://{bucket}/media/",  # a folder
         f"s3://{bucket}/media/missing.png",  # in the prefix, not in the bucket
+        f"s3://{bucket}/media/../private/x.png",  # out of the prefix, if a server normalized it
+        f"s3://{bucket}/media/./a.png",
         f"s3://{other_bucket}/media/b.png",  # another project's storage
         "s3://lw-some-other-bucket/media/a.png",
         f"https://{bucket}.s3.amazonaws.com/media/a.png",

@@ -224,6 +224,10 @@ def locate(db: Session, project_id: int, uri: str) -> Located | None:
     name, _, key = uri[len(SCHEME) :].partition("/")
     if not name or not key or key.endswith("/") or "\x00" in key or len(key) > 1024:
         return None
+    if any(part in (".", "..") for part in key.split("/")):
+        # S3 itself keeps such keys literally, but a server or proxy on the way may normalize
+        # `prefix/../other` to `other`, outside the prefix that was checked.
+        return None
     storages = db.scalars(
         select(Storage).where(Storage.project_id == project_id, Storage.type == TYPE).order_by(Storage.id)
     )
