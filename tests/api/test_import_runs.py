@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import time
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
+from labelwise.db.models import Job, User
+from labelwise.settings import Settings
 from tests.api.test_tasks_and_import import make_project
 from tests.api.test_uploads import TEXT_CONFIG
 
@@ -72,3 +77,26 @@ def test_reimport_in_the_background(client: TestClient) -> None:
     assert _texts(client, pid) == ["one", "two"]
     bad = client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": ids, "async": "yes"})
     assert bad.status_code == 400 and "async must be true or false" in bad.json()["detail"]
+
+
+def test_a_queued_import_reports_the_progress_its_job_row_holds(
+    db: Session, settings: Settings, admin: User
+) -> None:
+    """No runner here: the row is what another process would see of a job running elsewhere."""
+    from labelwise.services import import_runs, projects
+    from labelwise.services.intake import Intake
+
+    user = db.get(User, admin.id)
+    assert user is not None
+    project = projects.create(db, user, {"title": "p", "label_config": TEXT_CONFIG})
+    stored = Intake(db, settings, project, user).stage([("a.txt", io.BytesIO(b"one\ntwo\n"))])  # type: ignore[list-item]
+    imp = import_runs.queue(db, project, user, stored, False)
+    assert imp.status == "created"
+    assert import_runs.progress(db, imp) == {"done": 0, "total": None}
+    job = import_runs.job_of(db, imp)
+    assert job is not None and job.params["file_upload_ids"] == [stored[0].id]
+    db.execute(update(Job).where(Job.id == job.id).values(progress_done=4, progress_total=8))
+    db.commit()
+    assert import_runs.progress(db, imp) == {"done": 4, "total": 8}
+    imp.status = "completed"
+    assert import_runs.progress(db, imp) is None
