@@ -179,22 +179,13 @@ def _kinds(db: Session, project_id: int) -> tuple[bool, bool]:
     return (bool(counts[0]), bool(counts[1])) if counts else (True, True)
 
 
-def _plain(records: Iterator[dict[str, object]]) -> Iterator[dict[str, object]]:
-    """Records as plain Python values (the JSON text kept verbatim for LS JSON is parsed here)."""
+def _decoded(batches: Iterator[list[str]]) -> Iterator[dict[str, object]]:
+    """Plain Python tasks for the other exporters: the database-built objects of the JSON export,
+    decoded. The same values as `ls_json.task` gives, encoded and decoded (timestamps as text),
+    at a third of the cost of building and round-tripping a dict per task in Python."""
     loads = orjson.loads
-    for record in records:
-        yield loads(dumps(record))
-
-
-def _counted(
-    records: Iterator[dict[str, object]], tick: Callable[[int], None] | None
-) -> Iterator[dict[str, object]]:
-    if tick is None:
-        yield from records
-        return
-    for record in records:
-        yield record
-        tick(1)
+    for batch in batches:
+        yield from map(loads, batch)
 
 
 def stream(
@@ -217,7 +208,7 @@ def stream(
             elif fmt.name == "JSONL":  # the same objects, one per line
                 yield from _json_lines(_task_batches(db, project_id, only_annotated, ids, tick))
             else:
-                records = _counted(iter_tasks(db, project_id, only_annotated, ids), tick)
-                yield from exporters.get(fmt.name).write(_plain(records), schema, options or ExportOptions())
+                records = _decoded(_task_batches(db, project_id, only_annotated, ids, tick))
+                yield from exporters.get(fmt.name).write(records, schema, options or ExportOptions())
     finally:
         db.close()
