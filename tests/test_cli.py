@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,35 @@ def test_import_command_takes_media_files_and_skips_duplicates(run, tmp_path: Pa
     assert len(stored) == 1 and stored[0].read_bytes() == png() and stored[0].name.endswith("-a.png")
     code, out = run("import", "1", str(listed), "--skip-duplicates")
     assert code == 0 and "imported 0 tasks" in out and "skipped 2 duplicates" in out
+
+
+def test_import_command_downloads_urls_through_the_guard(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.api.test_files_and_formats import _Files
+
+    server = ThreadingHTTPServer(("127.0.0.2", 0), _Files)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.2:{server.server_address[1]}/tasks.csv"
+    try:
+        assert (
+            run(
+                "user", "create", "--email", "o@example.com", "--password", "long-password", "--role", "owner"
+            )[0]
+            == 0
+        )
+        config = tmp_path / "config.xml"
+        config.write_text(CONFIG)
+        assert run("project", "create", "--title", "P", "--config", str(config))[0] == 0
+        local = tmp_path / "local.txt"
+        local.write_text("from a file\n")
+        code, out = run("import", "1", str(local), url)
+        assert code == 1 and "LABELWISE_SSRF_ALLOW_HOSTS" in out
+        assert "0 tasks" not in out and "imported" not in out  # nothing, not even the local file
+        monkeypatch.setenv("LABELWISE_SSRF_ALLOW_HOSTS", "127.0.0.2")
+        code, out = run("import", "1", str(local), url)
+        assert code == 0, out
+        assert "imported 3 tasks" in out  # one line of the file, two rows of the CSV
+    finally:
+        server.shutdown()
+        server.server_close()

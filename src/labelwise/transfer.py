@@ -32,8 +32,8 @@ MODES = ("all", "ground_truth", "latest")
 class _Tracked:
     """Files read one after another, with the bytes consumed so far for the progress bar."""
 
-    def __init__(self, paths: list[Path]) -> None:
-        self.paths = paths
+    def __init__(self, paths: list[Path], urls: list[str]) -> None:
+        self.paths, self.urls = paths, urls
         self.total = sum(p.stat().st_size for p in paths)
         self.done = 0
         self.current: BinaryIO | None = None
@@ -48,14 +48,18 @@ class _Tracked:
                 yield from intake.records(path.name, fh)
             self.current = None
             self.done += path.stat().st_size
+        for url in self.urls:  # downloads come last; the bar covers the local files
+            yield from intake.downloaded(url)
 
 
 @app.command("import")
 def import_files(
     project: Annotated[int, typer.Argument(help="Project id.")],
     files: Annotated[
-        list[Path],
-        typer.Argument(help="Task files (JSON, JSONL, CSV, TSV, TXT, Parquet, ZIP) or media files."),
+        list[str],
+        typer.Argument(
+            help="Task files (JSON, JSONL, CSV, TSV, TXT, Parquet, ZIP), media files, or http(s) URLs of such files."
+        ),
     ],
     owner: Annotated[
         str | None, typer.Option(help="Email of the importing user (default: first owner).")
@@ -66,15 +70,18 @@ def import_files(
     data_dir: DataDir = None,
 ) -> None:
     """Import files into a project: all of them, or nothing if any row is invalid. An image,
-    audio or video file becomes one task, the file kept in the data directory as an upload."""
+    audio or video file becomes one task, the file kept in the data directory as an upload. URLs
+    are downloaded through the same SSRF guard as the server's (LABELWISE_SSRF_ALLOW_HOSTS)."""
     from labelwise.services import projects
 
-    for path in files:
+    urls = [f for f in files if f.lower().startswith(("http://", "https://"))]
+    paths = [Path(f) for f in files if f not in urls]
+    for path in paths:
         if not path.is_file():
             _fail(f"{path}: no such file")
     settings = _settings(data_dir)
     database = open_database(settings)
-    tracked = _Tracked(files)
+    tracked = _Tracked(paths, urls)
     with database.write_sessionmaker() as db:
         try:
             proj = projects.get(db, project)

@@ -126,8 +126,11 @@ class Intake:
         return self.store((r for name, stream in files for r in self.records(name, stream)), skip_duplicates)
 
     def url(self, url: str, skip_duplicates: bool = False) -> imports.Result:
-        """Download through the guarded client (SSRF checks on every hop) into a spool, then read it
-        like an upload named after the URL's last path segment."""
+        return self.store(self.downloaded(url), skip_duplicates)
+
+    def downloaded(self, url: str) -> Iterator[tuple[str, Any]]:
+        """The records of a file downloaded through the guarded client (SSRF checks on every hop)
+        into a spool, read like an upload named after the URL's last path segment."""
         name = urlsplit(url).path.rsplit("/", 1)[-1] or "download.json"
         with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
             with fetch.open_url(url, fetch.Policy.from_settings(self.settings)) as response:
@@ -138,7 +141,7 @@ class Intake:
                 for chunk in response.iter_bytes():
                     spool.write(chunk)
             spool.seek(0)
-            return self.files([(name, spool)], skip_duplicates)  # type: ignore[list-item]
+            yield from self.records(name, spool)  # type: ignore[arg-type]
 
     def stage(self, files: list[tuple[str, BinaryIO]]) -> list[FileUpload]:
         """Store files without importing them (Label Studio's `commit_to_project=false`): each is
