@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from labelwise.app import create_app
 from labelwise.db.runtime import Database
 from labelwise.io.encoding import dumps
-from labelwise.services import exports
+from labelwise.services import tasks
 from labelwise.settings import Settings
 from tests.api.test_tasks_and_import import choice, make_project
 from tests.conftest import ADMIN_TOKEN
@@ -171,10 +171,11 @@ def test_unknown_export_type_lists_what_is_offered(client: TestClient) -> None:
 def test_json_export_written_by_the_database_matches_the_task_records(
     client: TestClient, db: Session
 ) -> None:
-    """The JSON export builds task objects in SQL; they must equal the Python serialization."""
+    """The JSON export builds task objects in SQL; they must equal the Python serialization
+    (`ls_json.task`, as the one-task endpoint gives it): same keys, same order, same values."""
     pid = make_project(client)
     items = [
-        {"text": 'quote " backslash \\ unicode é ✓ \u2028'},
+        {"text": 'quote " backslash \\ unicode é ✓ \u2028, tab\t, newline\n, 漢字, 🙂'},
         {"data": {"text": "labelled", "n": 3.5, "nested": {"a": [1, None, True]}}, "meta": {"src": "x"},
          "annotations": [{"result": [choice("pos")], "ground_truth": True}],
          "predictions": [{"result": [choice("neg")], "score": 0.25, "model_version": "v1"}]},
@@ -182,7 +183,8 @@ def test_json_export_written_by_the_database_matches_the_task_records(
     ]  # fmt: skip
     client.post(f"/api/projects/{pid}/import", json=items)
     exported = client.get(f"/api/projects/{pid}/export", params={"download_all_tasks": "true"}).json()
-    expected = [orjson.loads(dumps(r)) for r in exports.iter_tasks(db, pid, only_annotated=False)]
+    expected = [orjson.loads(dumps(tasks.one_with_related(db, t["id"]))) for t in exported]
     assert exported == expected and len(exported) == 3
+    assert [list(t) for t in exported] == [list(t) for t in expected]
     assert exported[1]["annotations"][0]["ground_truth"] is True and exported[1]["is_labeled"] is True
     assert exported[0]["created_at"].endswith("Z") and exported[0]["data"]["text"].startswith('quote "')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from labelwise.io import readers
-from labelwise.io.readers import ReadError
+from labelwise.io.readers import ReadError, media
 from tests.readers.streams import PNG, Trickle, records
 
 SAMPLES = {
@@ -16,6 +16,7 @@ SAMPLES = {
     "pic.webp": b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(40),
     "pic.bmp": b"BM" + bytes(12) + (40).to_bytes(4, "little") + bytes(40),
     "scan.tiff": b"II*\x00" + bytes(40),
+    "scan.tif": b"MM\x00*" + bytes(40),
     "voice.wav": b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(40),
     "song.mp3": b"ID3\x04\x00\x00" + bytes(40),
     "frame.mp3": b"\xff\xfb\x90\x64" + bytes(40),
@@ -26,7 +27,21 @@ SAMPLES = {
     "clip.mp4": b"\x00\x00\x00\x20ftypisom" + bytes(40),
     "clip.webm": b"\x1a\x45\xdf\xa3" + bytes(40),
     "clip.mov": b"\x00\x00\x00\x14ftypqt  " + bytes(40),
+    "pic.avif": b"\x00\x00\x00\x1cftypavif" + bytes(40),
+    "voice.opus": b"OggS" + bytes(40),
+    "voice.oga": b"OggS" + bytes(40),
+    "clip.m4v": b"\x00\x00\x00\x20ftypM4V " + bytes(40),
+    "clip.mkv": b"\x1a\x45\xdf\xa3" + bytes(40),
 }
+
+
+def test_every_served_media_type_is_an_accepted_upload() -> None:
+    """One table: what storages serve inline is exactly what uploads accept, and every entry has a sample."""
+    assert {n.rsplit(".", 1)[1] for n in SAMPLES} == set(media.CONTENT_TYPES)
+    for ext, ctype in media.CONTENT_TYPES.items():
+        assert media.kind_of(f"a/b.{ext.upper()}") == ctype.split("/")[0] == readers.format_of(f"x.{ext}")
+        assert media.content_type(f"x.{ext}") == ctype
+    assert media.content_type("x.svg") is None and media.kind_of("x.html") is None
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

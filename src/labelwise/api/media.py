@@ -18,9 +18,10 @@ from starlette.types import Receive, Scope, Send
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, SessionDep, SettingsDep
 from labelwise.api.router import Router
+from labelwise.io.readers import media
 from labelwise.services import projects
 from labelwise.services.errors import NotFound
-from labelwise.storage import local, paths, sync
+from labelwise.storage import local, paths
 
 router = Router(tags=["media"])
 DOWNLOAD = "application/octet-stream"
@@ -32,7 +33,7 @@ def served_as(name: str) -> tuple[str, str | None]:
     """The content type a stored file named `name` is sent with, and the file name to send it as
     an attachment under (None: inline). Only images, audio and video are inline; everything else,
     HTML and SVG included, is a download, so it cannot run script on Labelwise's origin."""
-    kind = sync.media_type(name)
+    kind = media.content_type(name)
     return (kind, None) if kind is not None else (DOWNLOAD, name)
 
 

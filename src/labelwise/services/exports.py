@@ -63,34 +63,6 @@ def choose(schema: labeling.Schema, name: str) -> Choice:
     )
 
 
-def iter_tasks(
-    db: Session, project_id: int, only_annotated: bool, ids: list[int] | None = None, batch: int = BATCH
-) -> Iterator[dict[str, object]]:
-    has_annotations, has_predictions = _kinds(db, project_id)
-    last = 0
-    while True:
-        # Keyset on (project_id, inner_id), the unique index: a range scan in order at any depth.
-        # Keying on id made SQLite pick the project index and sort the whole project per batch.
-        q = tasks.task_rows().where(Task.project_id == project_id, Task.inner_id > last)
-        if ids:
-            q = q.where(Task.id.in_(ids))
-        if only_annotated:
-            q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
-        rows = list(db.execute(q.order_by(Task.inner_id).limit(batch)))
-        if not rows:
-            return
-        anns, preds = tasks.related(
-            db,
-            [t.id for t in rows],
-            dense=not ids,
-            annotations=has_annotations,
-            predictions=has_predictions,
-        )
-        for t in rows:
-            yield ls_json.task(t, anns.get(t.id, []), preds.get(t.id, []))
-        last = rows[-1].inner_id
-
-
 def _task_batches(
     db: Session,
     project_id: int,

@@ -32,7 +32,6 @@ from labelwise.io.readers.base import CHUNK, read_head
 from labelwise.services import activity, checks
 from labelwise.services.errors import Invalid, NotFound
 from labelwise.settings import Settings
-from labelwise.storage import local
 
 URL_PREFIX = "/data/upload/"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -61,13 +60,12 @@ def safe_name(original: str) -> str:
 
 @dataclass
 class Saver:
-    """The files one import stores; `ids` lists their rows, `discard` undoes the disk side."""
+    """The files one import stores; `discard` undoes the disk side."""
 
     db: Session
     settings: Settings
     project: Project
     user: User
-    ids: list[int] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
 
     def save(self, original: str, stream: BinaryIO, kind: str) -> FileUpload:
@@ -84,20 +82,18 @@ class Saver:
             name=name,
             original_name=original[:1024],
             kind=kind,
-            content_type=local.media_type(name) or "application/octet-stream",
+            content_type=media.content_type(name) or "application/octet-stream",
             size=size,
             sha256=sha,
         )
         self.db.add(upload)
         self.db.flush()
-        self.ids.append(upload.id)
         return upload
 
     def discard(self) -> None:
         for path in self.written:
             path.unlink(missing_ok=True)
         self.written.clear()
-        self.ids.clear()
 
 
 def _write(path: Path, stream: BinaryIO, original: str, limit: int) -> tuple[int, str]:

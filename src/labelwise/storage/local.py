@@ -24,7 +24,6 @@ from labelwise.services.errors import Invalid
 from labelwise.settings import Settings
 from labelwise.storage import paths
 from labelwise.storage.sync import COMMON_FIELDS, Kind, apply_common
-from labelwise.storage.sync import media_type as media_type  # services.uploads reads it here
 
 TYPE = "localfiles"
 URL_PREFIX = "/data/local-files/?d="

@@ -21,7 +21,6 @@ object becomes.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -38,48 +37,13 @@ from labelwise.db import bulk
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Project, Storage, StorageLink, User
 from labelwise.io import readers
+from labelwise.io.readers import media
 from labelwise.services import activity, checks, imports, projects
 from labelwise.services.errors import Invalid, NotFound
 from labelwise.settings import Settings
 
-# The content type each media extension is served with; everything else is a download.
-MEDIA_TYPES = {
-    ".png": ("image", "image/png"),
-    ".jpg": ("image", "image/jpeg"),
-    ".jpeg": ("image", "image/jpeg"),
-    ".gif": ("image", "image/gif"),
-    ".webp": ("image", "image/webp"),
-    ".bmp": ("image", "image/bmp"),
-    ".tif": ("image", "image/tiff"),
-    ".tiff": ("image", "image/tiff"),
-    ".avif": ("image", "image/avif"),
-    ".wav": ("audio", "audio/wav"),
-    ".mp3": ("audio", "audio/mpeg"),
-    ".flac": ("audio", "audio/flac"),
-    ".ogg": ("audio", "audio/ogg"),
-    ".oga": ("audio", "audio/ogg"),
-    ".opus": ("audio", "audio/ogg"),
-    ".m4a": ("audio", "audio/mp4"),
-    ".aac": ("audio", "audio/aac"),
-    ".webm": ("video", "video/webm"),
-    ".mp4": ("video", "video/mp4"),
-    ".m4v": ("video", "video/mp4"),
-    ".mov": ("video", "video/quicktime"),
-    ".mkv": ("video", "video/x-matroska"),
-}
 COMMON_FIELDS = ("title", "description", "regex_filter", "use_blob_urls", "recursive_scan")
 LINK_COLUMNS = ("storage_id", "key", "task_id", "task_count", "size", "mtime", "created_at")
-
-
-def media_kind(name: str) -> str | None:
-    found = MEDIA_TYPES.get(os.path.splitext(name)[1].lower())
-    return found[0] if found else None
-
-
-def media_type(name: str) -> str | None:
-    """The content type to serve `name` inline with, or None: then it is only ever a download."""
-    found = MEDIA_TYPES.get(os.path.splitext(name)[1].lower())
-    return found[1] if found else None
 
 
 class Found(Protocol):
@@ -276,7 +240,7 @@ def _media_key(schema: labeling.Schema, kind: str) -> str | None:
 
 
 def _is_task_file(key: str) -> bool:
-    """Whether the readers take `key` as a file of tasks (media are recognized here, by `MEDIA_TYPES`)."""
+    """Whether the readers take `key` as a file of tasks (media are recognized here, by `readers.media.kind_of`)."""
     try:
         return readers.format_of(key) not in ("image", "audio", "video")
     except readers.ReadError:
@@ -301,7 +265,7 @@ def wanted(
             pattern.match(key) or (match_names and pattern.match(key.rsplit("/", 1)[-1]))
         ):
             continue
-        kind = media_kind(key)
+        kind = media.kind_of(key)
         if kind is not None:
             media_key = _media_key(schema, kind)
             if media_key is not None:

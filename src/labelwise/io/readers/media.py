@@ -12,16 +12,41 @@ from typing import Any, BinaryIO, cast
 
 from labelwise.io.readers.base import ByteSource, MediaRef, ReadError, Record, can_seek, read_head
 
-EXTENSIONS: dict[str, str] = {
-    **dict.fromkeys(("png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"), "image"),
-    **dict.fromkeys(("wav", "mp3", "flac", "ogg", "m4a", "aac"), "audio"),
-    **dict.fromkeys(("mp4", "webm", "mov"), "video"),
-}
+# The one table of media Labelwise accepts and serves inline: extension -> content type. Uploads,
+# storage syncs and the file endpoints all read it; anything not here is only ever a download.
+CONTENT_TYPES: dict[str, str] = {
+    "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+    "webp": "image/webp", "bmp": "image/bmp", "tif": "image/tiff", "tiff": "image/tiff",
+    "avif": "image/avif",
+    "wav": "audio/wav", "mp3": "audio/mpeg", "flac": "audio/flac", "ogg": "audio/ogg",
+    "oga": "audio/ogg", "opus": "audio/ogg", "m4a": "audio/mp4", "aac": "audio/aac",
+    "mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/quicktime",
+    "mkv": "video/x-matroska",
+}  # fmt: skip
+EXTENSIONS: dict[str, str] = {ext: kind.split("/", 1)[0] for ext, kind in CONTENT_TYPES.items()}
 SCRIPTABLE: dict[str, str] = {
     **dict.fromkeys(("svg", "svgz"), "SVG images"),
     **dict.fromkeys(("html", "htm", "xhtml"), "HTML files"),
 }
 HEAD = 32
+_AVIF_BRANDS = {b"avif", b"avis"}
+
+
+def _extension(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
+def kind_of(name: str) -> str | None:
+    """image, audio or video by the name's extension; None for anything else."""
+    return EXTENSIONS.get(_extension(name))
+
+
+def content_type(name: str) -> str | None:
+    """The content type to serve `name` inline with, or None: then it is only ever a download."""
+    return CONTENT_TYPES.get(_extension(name))
+
+
 NOUN = {"image": "an image", "audio": "an audio file", "video": "a video"}
 # DIB header sizes a real BMP carries after its 14-byte file header ("BM" alone is too weak).
 _BMP_DIB = {12, 40, 52, 56, 64, 108, 124}
@@ -51,6 +76,8 @@ def families(head: bytes) -> set[str]:
         or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0)  # AAC in ADTS frames
     ):
         return {"audio"}
+    if head[4:8] == b"ftyp" and head[8:12] in _AVIF_BRANDS:  # AVIF: an image in the ISO container
+        return {"image"}
     if head[4:8] == b"ftyp":  # ISO media: .m4a and .mp4 share the container and often the brand
         return {"video"} if head[8:12] == b"qt  " else {"audio", "video"}
     if head[:4] == b"\x1a\x45\xdf\xa3":  # Matroska / WebM
