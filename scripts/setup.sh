@@ -12,6 +12,10 @@ need_apt=()
 if [ "$WITH_TESTS" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_apt+=(postgresql)
 fi
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+if [ "$WITH_TESTS" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  need_apt+=(chromium fonts-dejavu-core)
+fi
 if ! "$PY" -c "import venv, ensurepip" >/dev/null 2>&1; then
   need_apt+=(python3-venv)
 fi

@@ -31,6 +31,7 @@ from labelwise.api.responses import JSON
 from labelwise.db.runtime import Database, open_database
 from labelwise.services.errors import ServiceError
 from labelwise.settings import Settings, get_settings
+from labelwise.web import routes as web_routes
 
 HOT_PATHS = frozenset({"/api/tasks/{task_id}/annotations", "/api/projects/{project_id}/next", "/api/tasks"})
 ROUTERS = tuple(
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # included router's routes twice per request, a cost paid on every call.
     for router in ROUTERS:
         app.router.routes.extend(router.routes)
+    web_routes.install(app)
     # Starlette tries routes in order; the calls an annotator makes all day are tried first. None
     # of them can shadow another route (their paths end in a parameter-free segment of their own).
     app.router.routes.sort(key=lambda r: getattr(r, "path", "") not in HOT_PATHS)
