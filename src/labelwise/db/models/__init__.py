@@ -8,6 +8,7 @@ from labelwise.db.models.projects import Project, ProjectMember
 from labelwise.db.models.storage import Storage, StorageLink
 from labelwise.db.models.tasks import Import, Task, TaskLock
 from labelwise.db.models.users import ROLES, ApiToken, User
+from labelwise.db.models.views import AppSetting, View
 
 __all__ = [
     "ROLES",
@@ -15,6 +16,7 @@ __all__ = [
     "Annotation",
     "AnnotationHistory",
     "ApiToken",
+    "AppSetting",
     "Base",
     "Draft",
     "ExportSnapshot",
@@ -29,4 +31,5 @@ __all__ = [
     "Task",
     "TaskLock",
     "User",
+    "View",
 ]
