@@ -14,6 +14,7 @@ from labelwise import __version__, jobs
 from labelwise.api import annotations as annotations_api
 from labelwise.api import (
     auth,
+    editor,
     exports,
     imports,
     media,
@@ -50,6 +51,7 @@ ROUTERS = tuple(
         media,
         uploads,
         presign,
+        editor,
     )
 )
 

@@ -33,6 +33,8 @@ class Annotation(Base):
     parent_annotation_id: Mapped[int | None] = mapped_column(default=None)
     last_action: Mapped[str | None] = mapped_column(String(40), default=None)
     review_state: Mapped[str | None] = mapped_column(String(20), default=None)
+    # Why the annotator skipped (was_cancelled), when they said; free text, at most 500 characters.
+    skip_reason: Mapped[str | None] = mapped_column(String(500), default=None)
     unique_id: Mapped[str] = mapped_column(String(36))
     import_id: Mapped[int | None] = mapped_column(default=None)
     draft_created_at: Mapped[datetime | None] = mapped_column(Timestamp, default=None)

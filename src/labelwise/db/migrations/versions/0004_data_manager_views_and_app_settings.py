@@ -1,4 +1,4 @@
-"""data manager views and app settings
+"""data manager views, app settings, skip reasons
 
 Revision ID: 0004
 Revises: 0003
@@ -46,8 +46,13 @@ def upgrade() -> None:
     with op.batch_alter_table("dm_views", schema=None) as batch_op:
         batch_op.create_index("ix_dm_views_project", ["project_id", "order", "id"], unique=False)
 
+    with op.batch_alter_table("annotations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("skip_reason", sa.String(length=500), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("annotations", schema=None) as batch_op:
+        batch_op.drop_column("skip_reason")
 
     with op.batch_alter_table("dm_views", schema=None) as batch_op:
         batch_op.drop_index("ix_dm_views_project")
