@@ -1,0 +1,23 @@
+// <Style>: the config's CSS, applied through a constructable stylesheet scoped to this editor's root with
+// @scope, so it styles the editor and nothing else on the page. Never a <style> element (the CSP forbids
+// inline style); @import is ignored by replaceSync, and rules that fetch (url()) are dropped.
+
+export default {
+  mount(ctx) {
+    const css = ctx.node.text || "";
+    const scope = ctx.editor.scopeClass;
+    const sheet = new CSSStyleSheet();
+    const safe = css.replace(/@import[^;]*;?/gi, "").replace(/url\([^)]*\)/gi, "none");
+    try {
+      sheet.replaceSync(`@scope (.${scope}) {\n${safe}\n}`);
+    } catch {
+      return { destroy() {} };
+    }
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    return {
+      destroy() {
+        document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+      },
+    };
+  },
+};

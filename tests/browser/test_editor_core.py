@@ -1,0 +1,112 @@
+"""The editor core through its own page: layout, keys, help overlay, undo/redo, saving, destroy."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import make_project
+from tests.browser.editor_support import drag_select, open_editor, save, stored_result
+
+NEWS = "Ada Lovelace worked with Charles Babbage in London."
+
+
+def test_the_page_shows_the_text_exactly_and_saves_a_span_by_mouse(page: Page, api: httpx.Client) -> None:
+    (task,) = open_editor(page, api, "named_entity_recognition", [{"text": NEWS}])
+    assert page.locator(".lw-text").evaluate("el => el.textContent") == NEWS
+    page.locator(".lw-label", has_text="PER").click()
+    drag_select(page, 0, 12)
+    expect(page.locator(".lw-region")).to_have_count(1)
+    save(page)
+    (region,) = stored_result(api, task)
+    assert region["value"] == {"start": 0, "end": 12, "text": "Ada Lovelace", "labels": ["PER"]}
+    assert (region["from_name"], region["to_name"], region["type"]) == ("label", "text", "labels")
+
+
+def test_undo_redo_and_the_help_overlay_by_keyboard(page: Page, api: httpx.Client) -> None:
+    (task,) = open_editor(page, api, "named_entity_recognition", [{"text": NEWS}])
+    page.keyboard.press("p")
+    drag_select(page, 25, 40)
+    page.keyboard.press("l")
+    expect(page.locator(".lw-label[data-value=LOC]")).to_have_attribute("aria-pressed", "true")
+    drag_select(page, 44, 50)
+    expect(page.locator(".lw-region")).to_have_count(2)
+    page.keyboard.press("Control+z")
+    expect(page.locator(".lw-region")).to_have_count(1)
+    page.keyboard.press("Control+Shift+z")
+    expect(page.locator(".lw-region")).to_have_count(2)
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+y")
+    expect(page.locator(".lw-region")).to_have_count(2)
+    page.keyboard.press("?")
+    help_dialog = page.locator("dialog.lw-help")
+    expect(help_dialog).to_be_visible()
+    expect(help_dialog).to_contain_text("Undo")
+    expect(help_dialog).to_contain_text("Label PER")
+    expect(help_dialog).to_contain_text("Extend the selection by a word")
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_have_count(0)
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#editor-state")).to_have_text("Saved")
+    spans = sorted((r["value"]["text"], r["value"]["labels"]) for r in stored_result(api, task))
+    assert spans == [("Charles Babbage", ["PER"]), ("London", ["LOC"])]
+
+
+def test_a_second_save_updates_the_same_annotation_and_reload_shows_it(page: Page, api: httpx.Client) -> None:
+    (task,) = open_editor(page, api, "named_entity_recognition", [{"text": NEWS}])
+    page.keyboard.press("o")
+    drag_select(page, 44, 50)
+    save(page)
+    page.locator(".lw-region").click()
+    page.keyboard.press("l")
+    expect(page.locator(".lw-region-label")).to_have_text("LOC")
+    save(page)
+    (region,) = stored_result(api, task)
+    assert region["value"]["labels"] == ["LOC"]
+    page.reload()
+    expect(page.locator(".lw-region-label")).to_have_text("LOC")
+
+
+def test_unknown_tags_show_a_notice_and_style_is_scoped(page: Page, api: httpx.Client) -> None:
+    config = """<View>
+      <Style>.lw-text { border-top: 7px solid rgb(1, 2, 3); }</Style>
+      <Header value="$title"/>
+      <Text name="t" value="$text"/>
+      <Image name="img" value="$image"/>
+      <Choices name="c" toName="t"><Choice value="A"/></Choices>
+    </View>"""
+    project = make_project(api, config, [{"data": {"text": "plain", "title": "<b>T</b>", "image": "/x.png"}}])
+    task = api.get("/api/tasks", params={"project": project}).json()["tasks"][0]["id"]
+    page.goto(f"/projects/{project}/tasks/{task}/editor")
+    expect(page.locator("#editor[data-ready=true]")).to_be_attached()
+    expect(page.locator(".lw-header")).to_have_text("<b>T</b>")
+    expect(page.locator(".lw-tag-image .lw-notice")).to_contain_text("Image")
+    assert page.locator(".lw-text").evaluate("el => getComputedStyle(el).borderTopWidth") == "7px"
+    assert page.locator("#editor-save").evaluate("el => getComputedStyle(el).borderTopWidth") != "7px"
+    assert page.locator("style").count() == 0
+
+
+def test_destroy_removes_its_nodes_listeners_and_highlights(page: Page, api: httpx.Client) -> None:
+    open_editor(page, api, "named_entity_recognition", [{"text": NEWS}])
+    left = page.evaluate(
+        """async () => {
+          const { mountEditor } = await import("/static/editor/editor.js");
+          const data = JSON.parse(document.getElementById("editor-data").textContent);
+          const host = document.createElement("div");
+          document.body.appendChild(host);
+          const sheets = document.adoptedStyleSheets.length;
+          const highlights = CSS.highlights.size;
+          for (let i = 0; i < 20; i++) {
+            const ed = await mountEditor(host, { schema: data.schema, task: data.task,
+              results: [{id: "r1", from_name: "label", to_name: "text", type: "labels",
+                         value: {start: 0, end: 3, text: "Ada", labels: ["PER"]}}] });
+            ed.destroy();
+          }
+          return { nodes: host.childNodes.length, sheets: document.adoptedStyleSheets.length - sheets,
+                   highlights: CSS.highlights.size - highlights };
+        }"""
+    )
+    assert left == {"nodes": 0, "sheets": 0, "highlights": 0}
+    # The page's own editor still answers keys: the destroyed ones left no key handler behind.
+    page.keyboard.press("p")
+    expect(page.locator(".lw-label[data-value=PER]")).to_have_attribute("aria-pressed", "true")
