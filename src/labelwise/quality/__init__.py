@@ -1,0 +1,15 @@
+"""Agreement and aggregation of labels from many annotators: pure numpy and scipy, usable in a notebook.
+
+Estimators follow crowd-kit's conventions (hyper-parameters in the constructor, `fit(data)` returns self,
+results in `labels_`, `probas_`, `skills_`), take crowd-kit's long-format votes (`task`, `worker`, `label`)
+as a pandas or Polars frame or as arrays, and answer in the kind of frame they were given. Nothing here imports
+the web or the database layer.
+"""
+
+from labelwise.quality.aggregation.dawid_skene import DawidSkene
+from labelwise.quality.aggregation.majority_vote import MajorityVote
+from labelwise.quality.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
+from labelwise.quality.aggregation.wawa import Wawa
+from labelwise.quality.votes import Votes
+
+__all__ = ["DawidSkene", "MajorityVote", "OneCoinDawidSkene", "Votes", "Wawa"]

@@ -1,0 +1,1 @@
+"""Categorical aggregation: one algorithm per module, crowd-kit's estimator conventions."""
