@@ -14,6 +14,7 @@ from labelwise import __version__, jobs
 from labelwise.api import annotations as annotations_api
 from labelwise.api import (
     auth,
+    drafts,
     editor,
     exports,
     imports,
@@ -52,6 +53,7 @@ ROUTERS = tuple(
         uploads,
         presign,
         editor,
+        drafts,
     )
 )
 

@@ -17,6 +17,12 @@ from labelwise.services import projects, tasks
 router = Router(tags=["annotations"])
 
 
+def _out(ann: Annotation | dict[str, Any]) -> dict[str, Any]:
+    """Label Studio's annotation JSON plus `skip_reason` (ours; exports keep Label Studio's shape)."""
+    reason = ann.get("skip_reason") if isinstance(ann, dict) else ann.skip_reason
+    return {**ls_json.annotation(ann), "skip_reason": reason}
+
+
 def _may_change(user: User, ann: Annotation) -> None:
     if ann.completed_by_id != user.id:
         policies.require(user, "annotation.change_any")
@@ -26,7 +32,7 @@ def _may_change(user: User, ann: Annotation) -> None:
 def list_annotations(task_id: int, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
     task = tasks.get(db, task_id)
     policies.require(user, "task.view", projects.get(db, task.project_id))
-    return [ls_json.annotation(a) for a in annotation_service.for_task(db, task)]
+    return [_out(a) for a in annotation_service.for_task(db, task)]
 
 
 @router.post("/api/tasks/{task_id}/annotations", status_code=201)
@@ -34,14 +40,14 @@ def create_annotation(task_id: int, body: JsonBody, user: CurrentUser, db: Sessi
     target = annotation_service.target(db, task_id)
     # Step 1 checks organization roles only; per-project membership will use target.project_id.
     policies.require(user, "annotate")
-    return ls_json.annotation(annotation_service.create(db, target, user, json_object(body)))
+    return _out(annotation_service.create(db, target, user, json_object(body)))
 
 
 @router.get("/api/annotations/{annotation_id}")
 def get_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     ann = annotation_service.get(db, annotation_id)
     policies.require(user, "task.view", projects.get(db, ann.project_id))
-    return ls_json.annotation(ann)
+    return _out(ann)
 
 
 @router.patch("/api/annotations/{annotation_id}")
@@ -50,7 +56,7 @@ def update_annotation(
 ) -> dict[str, Any]:
     ann = annotation_service.get(db, annotation_id)
     _may_change(user, ann)
-    return ls_json.annotation(annotation_service.update(db, ann, user, json_object(body)))
+    return _out(annotation_service.update(db, ann, user, json_object(body)))
 
 
 @router.delete("/api/annotations/{annotation_id}", status_code=204)

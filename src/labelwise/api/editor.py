@@ -17,4 +17,4 @@ def task_for_editor(task_id: int, user: CurrentUser, db: SessionDep) -> dict[str
     task = tasks.get(db, task_id)
     project = projects.get(db, task.project_id)
     policies.require(user, "task.view", project)
-    return editor_data.payload(db, project, task.id)
+    return editor_data.payload(db, project, task.id, user)

@@ -101,10 +101,14 @@ def validate_for_project(
 
 
 @router.get("/api/projects/{project_id}/next")
-def next_task(project_id: int, user: CurrentUser, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+def next_task(
+    project_id: int, request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """The next task, leased; `?exclude=3,4` skips those ids this time (the labeling screen's prefetch)."""
     project = projects.get(db, project_id)
     policies.require(user, "annotate", project)
-    task_id = queue.next_task(db, project, user, settings.lock_seconds)
+    exclude = queue.exclusion(request.query_params.get("exclude"))
+    task_id = queue.next_task(db, project, user, settings.lock_seconds, exclude)
     if task_id is None:
         raise NotFound("there are no tasks left to label in this project")
     return tasks.one_with_related(db, task_id)

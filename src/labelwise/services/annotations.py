@@ -78,6 +78,22 @@ def _number_or_none(value: Any, field: str) -> float | None:
     return checks.number(value, field)
 
 
+MAX_SKIP_REASON = 500
+
+
+def _skip_reason(body: dict[str, Any], cancelled: bool) -> str | None:
+    """Why the annotator skipped: free text, only on a skip (`was_cancelled`), at most 500 characters."""
+    value = body.get("skip_reason")
+    if value is None:
+        return None
+    if not cancelled:
+        raise Invalid(
+            "skip_reason is only accepted with was_cancelled: true", {"skip_reason": ["not a skip"]}
+        )
+    reason = checks.text(value, "skip_reason", MAX_SKIP_REASON).strip()
+    return reason or None
+
+
 _HISTORY_COLUMNS = (
     "annotation_id",
     "task_id",
@@ -94,6 +110,10 @@ _INSERT_HISTORY = Prepared(insert(table(AnnotationHistory)), _HISTORY_COLUMNS)
 _DRAFTS = table(Draft).c
 _DELETE_DRAFTS = Prepared(
     delete(table(Draft)).where(_DRAFTS.task_id == bindparam("tid"), _DRAFTS.user_id == bindparam("uid"))
+)
+
+_DELETE_ANNOTATION_DRAFTS = Prepared(
+    delete(table(Draft)).where(_DRAFTS.annotation_id == bindparam("aid"), _DRAFTS.user_id == bindparam("uid"))
 )
 
 
@@ -133,6 +153,7 @@ _COLUMNS = (
     "unique_id",
     "import_id",
     "draft_created_at",
+    "skip_reason",
     "created_at",
     "updated_at",
 )
@@ -162,6 +183,7 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
         "unique_id": str(uuid.uuid4()),
         "import_id": None,
         "draft_created_at": None,
+        "skip_reason": _skip_reason(body, cancelled),
         "created_at": now,
         "updated_at": now,
     }
@@ -190,11 +212,14 @@ def update(db: Session, ann: Annotation, user: User, body: dict[str, Any]) -> An
         ann.ground_truth = checks.flag(body, "ground_truth", ann.ground_truth)
     if "lead_time" in body:
         ann.lead_time = _number_or_none(body["lead_time"], "lead_time")
+    if "skip_reason" in body or not cancelled:
+        ann.skip_reason = _skip_reason(body, cancelled)
     ann.updated_by_id = user.id
     ann.last_action = "updated"
     ann.updated_at = utcnow()
     db.flush()
     _history(db, ann, user, "updated")
+    _DELETE_ANNOTATION_DRAFTS.run(db, {"aid": ann.id, "uid": user.id})
     if cancelled != was:
         d = -1 if cancelled else 1
         counters.annotations_changed(db, task.task_id, d, -d)
@@ -225,3 +250,18 @@ def history(db: Session, ann_id: int) -> list[AnnotationHistory]:
         .order_by(AnnotationHistory.id)
     )
     return list(db.scalars(q))
+
+
+def recent(db: Session, project_id: int, user_id: int, limit: int = 20) -> list[dict[str, Any]]:
+    """The user's latest annotations in a project (newest first): the labeling screen's "back to
+    previously labeled tasks" list. Bounded, so a long day of labeling never grows the page."""
+    q = (
+        select(Annotation.id, Annotation.task_id, Annotation.was_cancelled, Annotation.updated_at)
+        .where(Annotation.project_id == project_id, Annotation.completed_by_id == user_id)
+        .order_by(Annotation.id.desc())
+        .limit(limit)
+    )
+    return [
+        {"id": r.id, "task": r.task_id, "was_cancelled": r.was_cancelled, "updated_at": r.updated_at}
+        for r in db.execute(q)
+    ]

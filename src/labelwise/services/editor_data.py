@@ -15,8 +15,8 @@ import orjson
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
-from labelwise.db.models import Project
-from labelwise.services import projects, sanitizer, tasks
+from labelwise.db.models import Project, User
+from labelwise.services import drafts, projects, sanitizer, tasks
 
 
 @lru_cache(maxsize=256)
@@ -58,10 +58,17 @@ def task(db: Session, project: Project, task_id: int) -> dict[str, Any]:
     return raw
 
 
-def payload(db: Session, project: Project, task_id: int) -> dict[str, Any]:
-    """Everything one editor mount needs: `{project: {id, title}, schema, task}`."""
-    return {
+def payload(db: Session, project: Project, task_id: int, user: User | None = None) -> dict[str, Any]:
+    """Everything one editor mount needs: `{project: {id, title}, schema, task}`; given the caller, also
+    `drafts` (their drafts of this task, newest first) and `my_annotation` (the id of their newest
+    annotation of it, or null), so the labeling screen restores work or opens an update in one request."""
+    out: dict[str, Any] = {
         "project": {"id": project.id, "title": project.title},
         "schema": schema_json(project),
         "task": task(db, project, task_id),
     }
+    if user is not None:
+        out["drafts"] = [drafts.as_json(d) for d in drafts.for_task(db, task_id, user)]
+        mine = [a["id"] for a in out["task"].get("annotations", []) if a.get("completed_by") == user.id]
+        out["my_annotation"] = max(mine) if mine else None
+    return out

@@ -15,6 +15,7 @@ milliseconds, so serializing per project still allows hundreds of hand-outs a se
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, exists, func, insert, select
@@ -24,6 +25,7 @@ from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Project, Task, TaskLock, User
 from labelwise.db.prepared import Prepared
+from labelwise.services.errors import Invalid
 
 ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
 
@@ -64,24 +66,38 @@ _CANDIDATE = (
     .order_by(_T.id)
     .limit(1)
 )
+# The labeling screen prefetches the task after the one on screen: it asks `next` excluding the task it
+# shows (which it holds a lease on), so it gets the following task leased too. Built apart so the
+# everyday statement stays the simplest one.
+_CANDIDATE_EXCEPT = _CANDIDATE.where(_T.id.not_in(bindparam("exclude", expanding=True)))
 _DROP_MINE = delete(table(TaskLock)).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
 _LEASE = insert(table(TaskLock))
 
 
-def next_task(db: Session, project: Project, user: User, lock_seconds: int) -> int | None:
-    """The id of the task this annotator should label now, leased to them; None when done."""
+def next_task(
+    db: Session, project: Project, user: User, lock_seconds: int, exclude: Collection[int] = ()
+) -> int | None:
+    """The id of the task this annotator should label now, leased to them; None when done.
+
+    `exclude`: tasks not to hand out this time (the one the screen already shows, when it prefetches
+    the next). A held lease on an excluded task is kept: the annotator is still working on it.
+    """
     begin_write(db)
     conn = db.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_QUEUE, project.id)))
     now = datetime.now(UTC)
     params = {"uid": user.id, "pid": project.id, "now": now, "overlap": project.maximum_annotations}
-    leased = list(conn.execute(_MY_LEASES, params).scalars())
+    skip = set(exclude)
+    leased = [t for t in conn.execute(_MY_LEASES, params).scalars() if t not in skip]
     held = conn.execute(_HELD, {**params, "leased": leased}).scalar() if leased else None
     if held is not None:
         db.commit()
         return int(held)
-    task_id = conn.execute(_CANDIDATE, params).scalar()
+    if skip:
+        task_id = conn.execute(_CANDIDATE_EXCEPT, {**params, "exclude": sorted(skip)}).scalar()
+    else:
+        task_id = conn.execute(_CANDIDATE, params).scalar()
     if task_id is None:
         db.commit()
         return None
@@ -91,6 +107,21 @@ def next_task(db: Session, project: Project, user: User, lock_seconds: int) -> i
     )
     db.commit()
     return int(task_id)
+
+
+MAX_EXCLUDE = 50
+
+
+def exclusion(text: str | None) -> list[int]:
+    """`?exclude=3,4` as ids; a bad list is a 400 naming the parameter."""
+    if not text:
+        return []
+    parts = text.split(",")
+    if len(parts) > MAX_EXCLUDE or not all(p.strip().isdigit() and len(p.strip()) <= 10 for p in parts):
+        raise Invalid(
+            f"exclude must be up to {MAX_EXCLUDE} comma-separated task ids", {"exclude": ["invalid id list"]}
+        )
+    return [int(p) for p in parts]
 
 
 _RELEASE = Prepared(_DROP_MINE)

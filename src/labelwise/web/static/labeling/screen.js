@@ -1,0 +1,322 @@
+// The labeling screen: one editor at a time over the queue, with submit, skip, update, drafts and
+// the page keys. Each task gets a fresh editor and the previous one is destroyed, so nothing a task
+// creates outlives it; everything else here (the bars, the history list, the timer) is created once
+// for the page's life and only updated.
+//
+// Keys (registered on the editor's keymap, so its `?` overlay lists them): Ctrl+Enter submits (or
+// updates), Ctrl+Space skips (Label Studio's key; opens the optional reason dialog, Ctrl+Enter there
+// confirms), Ctrl+Z / Ctrl+Shift+Z undo and redo (the editor's own).
+//
+// Events for tests and the benchmark: `labeling:task` on document after a task is shown (detail:
+// {id, mode}), `labeling:done` when the queue is empty; `performance.mark("lw:task-shown")`.
+import { mountEditor } from "/static/editor/editor.js";
+import { pageData, patch, post } from "/static/js/http.js";
+import { Drafts } from "./drafts.js";
+import { History } from "./history.js";
+import { fillSelect, versions } from "./predictions.js";
+import { editorPayload, Queue } from "./queue.js";
+import { LeadTimer } from "./timer.js";
+
+const data = pageData("labeling-data");
+const $ = (id) => document.getElementById(id);
+const ui = {
+  editor: $("lb-editor"),
+  taskId: $("lb-task-id"),
+  mode: $("lb-mode"),
+  status: $("lb-status"),
+  submit: $("lb-submit"),
+  skip: $("lb-skip"),
+  predictions: $("lb-predictions"),
+  predictionSelect: $("lb-prediction-select"),
+  clear: $("lb-clear"),
+  toolbar: $("lb-toolbar"),
+  done: $("lb-done"),
+  back: $("lb-back"),
+  instructions: $("lb-instructions"),
+  skipDialog: $("lb-skip-dialog"),
+  skipReason: $("lb-skip-reason"),
+  skipForm: $("lb-skip-form"),
+};
+
+const queue = new Queue(data.project.id, data.ids, data.lock_seconds);
+const timer = new LeadTimer();
+const drafts = new Drafts({ onError: (error) => say(`The draft was not saved: ${error.message}`, "error") });
+const history = new History($("lb-history"), $("lb-history-empty"), data.history, data.history_size, (id) =>
+  openFromHistory(id),
+);
+
+// What is on screen. `resume`: the queue task set aside while an earlier task is being updated.
+let current = null; // {payload, editor, mode, annotation, predictionId, unbind: [], fromQueue}
+let resume = null;
+let busy = false;
+
+function say(message, kind = "") {
+  ui.status.textContent = message;
+  ui.status.className = `notice ${kind}`;
+  ui.status.classList.toggle("hidden", !message);
+}
+
+function ownAnnotation(payload) {
+  const id = payload.my_annotation;
+  if (!id) return null;
+  return (payload.task.annotations || []).find((a) => a.id === id) || null;
+}
+
+function teardown() {
+  if (!current) return;
+  for (const unbind of current.unbind) unbind();
+  current.editor.destroy();
+  current = null;
+}
+
+// Show one task: mount a fresh editor with the best starting result (the user's draft, else their
+// annotation when updating, else the newest prediction).
+async function show(payload, { fromQueue }) {
+  await drafts.detach();
+  teardown();
+  const annotation = ownAnnotation(payload);
+  const mode = annotation ? "update" : "submit";
+  const draft = (payload.drafts || []).find((d) => d.annotation === (annotation ? annotation.id : null));
+  const predicted = versions(payload.task.predictions);
+  let results = [];
+  let predictionId = null;
+  let note = "";
+  if (draft) {
+    results = draft.result;
+    note = "Draft restored.";
+  } else if (annotation) {
+    results = annotation.result || [];
+  } else if (predicted.length) {
+    results = predicted[0].result;
+    predictionId = predicted[0].id;
+  }
+  const host = document.createElement("div");
+  host.className = "lb-editor-host";
+  ui.editor.replaceChildren(host);
+  const editor = await mountEditor(host, {
+    schema: payload.schema,
+    task: payload.task,
+    results: structuredClone(results),
+  });
+  current = { payload, editor, mode, annotation, predictionId, unbind: [], fromQueue };
+  current.unbind.push(editor.onChange(() => drafts.changed()));
+  bindKeys(editor);
+  drafts.attach({
+    taskId: payload.task.id,
+    annotationId: annotation ? annotation.id : null,
+    draftId: draft ? draft.id : null,
+    collect: () => ({ result: editor.getResults(), lead_time: timer.seconds() }),
+  });
+  timer.reset(draft && draft.lead_time ? draft.lead_time : 0);
+  renderBars(predicted);
+  say(note, note ? "ok" : "");
+  history.show(payload.task.id);
+  if (fromQueue) queue.prefetch(payload.task.id);
+  performance.mark("lw:task-shown");
+  document.dispatchEvent(new CustomEvent("labeling:task", { detail: { id: payload.task.id, mode } }));
+}
+
+function renderBars(predicted) {
+  const { payload, mode, annotation } = current;
+  ui.taskId.textContent = `#${payload.task.id}`;
+  ui.mode.textContent = mode === "update" ? (annotation.was_cancelled ? "skipped earlier" : "labeled earlier") : "";
+  ui.submit.textContent = mode === "update" ? "Update" : "Submit";
+  ui.submit.title = mode === "update" ? "Update (Ctrl+Enter)" : "Submit (Ctrl+Enter)";
+  ui.predictions.classList.toggle("hidden", predicted.length === 0);
+  ui.clear.classList.toggle("hidden", predicted.length === 0);
+  if (predicted.length) fillSelect(ui.predictionSelect, predicted, current.predictionId);
+  ui.back.classList.toggle("hidden", resume === null);
+  ui.toolbar.classList.remove("hidden");
+  ui.editor.classList.remove("hidden");
+  ui.done.classList.add("hidden");
+}
+
+function bindKeys(editor) {
+  const keys = editor.keys;
+  const group = "Labeling";
+  current.unbind.push(keys.bind("ctrl+enter", "Submit (Update when editing)", () => submit(), { group }));
+  if (data.project.show_skip_button) {
+    current.unbind.push(keys.bind("ctrl+space", "Skip (asks for an optional reason)", () => askSkip(), { group }));
+  }
+}
+
+function problemsOf(editor) {
+  const problems = editor.validate();
+  if (!problems.length) return "";
+  return problems.map((p) => p.message).join("; ");
+}
+
+async function submit() {
+  if (!current || busy) return;
+  const problems = problemsOf(current.editor);
+  if (problems) {
+    say(problems, "error");
+    return;
+  }
+  const body = { result: current.editor.getResults(), lead_time: timer.seconds() };
+  if (current.predictionId !== null) body.parent_prediction = current.predictionId;
+  await save(body);
+}
+
+async function skip(reason) {
+  if (!current || busy) return;
+  const body = { result: [], was_cancelled: true, lead_time: timer.seconds() };
+  if (reason) body.skip_reason = reason;
+  await save(body);
+}
+
+// Submit, skip or update the task on screen, then show the next one.
+async function save(body) {
+  busy = true;
+  const { payload, mode, annotation } = current;
+  try {
+    await drafts.settle();
+    let saved;
+    if (mode === "update") {
+      const changes = { ...body, lead_time: (annotation.lead_time || 0) + body.lead_time };
+      if (!body.was_cancelled) changes.was_cancelled = false;
+      delete changes.parent_prediction;
+      saved = await patch(`/api/annotations/${annotation.id}`, changes);
+    } else {
+      saved = await post(`/api/tasks/${payload.task.id}/annotations`, body);
+    }
+    timer.stop();
+    await drafts.detach();
+    history.add(saved);
+    await advance();
+  } catch (error) {
+    say(`Not saved: ${error.message}`, "error");
+  } finally {
+    busy = false;
+  }
+}
+
+// After a save: back to the queue task set aside for an update, else the next task.
+async function advance() {
+  if (resume !== null) {
+    const id = resume;
+    resume = null;
+    await show(await editorPayload(id), { fromQueue: true });
+    return;
+  }
+  const payload = await queue.take();
+  if (payload) await show(payload, { fromQueue: true });
+  else await allDone();
+}
+
+async function allDone() {
+  await drafts.detach();
+  teardown();
+  timer.stop();
+  ui.editor.replaceChildren();
+  ui.toolbar.classList.add("hidden");
+  ui.editor.classList.add("hidden");
+  ui.back.classList.add("hidden");
+  ui.done.classList.remove("hidden");
+  say("");
+  document.dispatchEvent(new CustomEvent("labeling:done"));
+}
+
+// Open an earlier task to update its annotation; the queue task waits (its draft saved) and comes
+// back after the update or with "Back to the queue".
+async function openFromHistory(taskId) {
+  if (busy || (current && current.payload.task.id === taskId)) return;
+  busy = true;
+  try {
+    if (current) {
+      await drafts.save();
+      if (current.fromQueue && resume === null) resume = current.payload.task.id;
+    }
+    queue.drop();
+    await show(await editorPayload(taskId), { fromQueue: false });
+  } catch (error) {
+    say(`Could not open task ${taskId}: ${error.message}`, "error");
+  } finally {
+    busy = false;
+  }
+}
+
+async function backToQueue() {
+  if (busy) return;
+  busy = true;
+  try {
+    await drafts.save();
+    await advance();
+  } catch (error) {
+    say(error.message, "error");
+  } finally {
+    busy = false;
+  }
+}
+
+function askSkip() {
+  if (!current || busy || ui.skipDialog.open) return;
+  ui.skipReason.value = "";
+  ui.skipDialog.showModal();
+  ui.skipReason.focus();
+}
+
+function choosePrediction() {
+  if (!current) return;
+  const id = ui.predictionSelect.value ? Number(ui.predictionSelect.value) : null;
+  const chosen = versions(current.payload.task.predictions).find((p) => p.id === id);
+  current.predictionId = chosen ? chosen.id : null;
+  current.editor.setResults(structuredClone(chosen ? chosen.result : []));
+}
+
+function toggleInstructions() {
+  if (ui.instructions) ui.instructions.classList.toggle("hidden");
+}
+
+const actions = {
+  submit: () => submit(),
+  skip: () => askSkip(),
+  undo: () => current && current.editor.undo(),
+  redo: () => current && current.editor.redo(),
+  clear: () => {
+    if (!current) return;
+    current.predictionId = null;
+    current.editor.setResults([]);
+    ui.predictionSelect.value = "";
+  },
+  help: () => current && current.editor.showHelp && current.editor.showHelp(),
+  "toggle-instructions": toggleInstructions,
+  "back-to-queue": () => backToQueue(),
+  "skip-cancel": () => ui.skipDialog.close(),
+};
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-action]");
+  if (!button || !ui.editor.closest(".labeling").contains(button)) return;
+  const action = actions[button.dataset.action];
+  if (action) action();
+});
+ui.predictionSelect.addEventListener("change", choosePrediction);
+ui.skipForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  ui.skipDialog.close();
+  skip(ui.skipReason.value.trim());
+});
+ui.skipReason.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    ui.skipForm.requestSubmit();
+  }
+});
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) drafts.save({ keepalive: true });
+});
+window.addEventListener("pagehide", () => drafts.save({ keepalive: true }));
+
+async function start() {
+  try {
+    const payload = await queue.take();
+    if (payload) await show(payload, { fromQueue: true });
+    else await allDone();
+  } catch (error) {
+    ui.editor.replaceChildren();
+    say(`Could not load a task: ${error.message}`, "error");
+  }
+}
+
+start();
