@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from labelwise import policies
 from labelwise.api.deps import SessionDep
-from labelwise.services import annotations, projects, sanitizer
+from labelwise.services import annotations as annotation_service
+from labelwise.services import projects, sanitizer
 from labelwise.settings import Settings
 from labelwise.web.session import PageUser
 from labelwise.web.templating import render
@@ -53,7 +54,7 @@ def labeling_screen(project_id: int, request: Request, user: PageUser, db: Sessi
         },
         "user": {"id": user.id},
         "ids": task + [i for i in _ids(request.query_params.get("ids")) if i not in task],
-        "history": annotations.recent(db, project.id, user.id, HISTORY),
+        "history": annotation_service.recent(db, project.id, user.id, HISTORY),
         "history_size": HISTORY,
         "lock_seconds": settings.lock_seconds,
     }
