@@ -10,6 +10,24 @@ from labelwise.quality.aggregation.dawid_skene import DawidSkene
 from labelwise.quality.aggregation.majority_vote import MajorityVote
 from labelwise.quality.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
 from labelwise.quality.aggregation.wawa import Wawa
+from labelwise.quality.agreement import (
+    cohen_kappa_matrix,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+    task_agreement,
+)
 from labelwise.quality.votes import Votes
 
-__all__ = ["DawidSkene", "MajorityVote", "OneCoinDawidSkene", "Votes", "Wawa"]
+__all__ = [
+    "DawidSkene",
+    "MajorityVote",
+    "OneCoinDawidSkene",
+    "Votes",
+    "Wawa",
+    "cohen_kappa_matrix",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "percent_agreement",
+    "task_agreement",
+]
