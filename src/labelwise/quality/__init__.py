@@ -17,6 +17,7 @@ from labelwise.quality.agreement import (
     percent_agreement,
     task_agreement,
 )
+from labelwise.quality.extract import votes_from_tasks
 from labelwise.quality.votes import Votes
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "krippendorff_alpha",
     "percent_agreement",
     "task_agreement",
+    "votes_from_tasks",
 ]

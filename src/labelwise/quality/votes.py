@@ -86,7 +86,7 @@ class Votes:
                 raise ValueError(f"{name} holds missing values; drop abstentions before aggregating")
             if values.dtype.kind == "f" and np.isnan(values).any():
                 raise ValueError(f"{name} holds NaN; drop abstentions before aggregating")
-        coded = [np.unique(a, return_inverse=True) for a in arrays]
+        coded = [_factorize(a) for a in arrays]
         return cls(
             task=coded[0][1].astype(np.intp).ravel(),
             worker=coded[1][1].astype(np.intp).ravel(),
@@ -96,3 +96,22 @@ class Votes:
             classes=coded[2][0],
             backend=backend,
         )
+
+
+def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
+    """Sorted uniques and codes; values of mixed types (annotator ids next to `model:v2`) sort by type, then value."""
+    try:
+        uniques, codes = np.unique(values, return_inverse=True)
+        return uniques, codes.astype(np.intp)
+    except TypeError:
+        seen: dict[Any, int] = {}
+        first = np.fromiter(
+            (seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.intp, count=len(values)
+        )
+        keys = list(seen)
+        order = sorted(range(len(keys)), key=lambda i: (type(keys[i]).__name__, str(keys[i])))
+        rank = np.empty(len(keys), dtype=np.intp)
+        rank[order] = np.arange(len(keys))
+        uniques = np.empty(len(keys), dtype=object)
+        uniques[:] = [keys[i] for i in order]
+        return uniques, rank[first]
