@@ -134,7 +134,9 @@ function renderBars(predicted) {
 function bindKeys(editor) {
   const keys = editor.keys;
   const group = "Labeling";
-  current.unbind.push(keys.bind("ctrl+enter", "Submit (Update when editing)", () => submit(), { group }));
+  // Ctrl+Enter also confirms the skip dialog (the keymap sees Ctrl combos even inside its textarea).
+  const enter = () => (ui.skipDialog.open ? ui.skipForm.requestSubmit() : submit());
+  current.unbind.push(keys.bind("ctrl+enter", "Submit (Update when editing)", enter, { group }));
   if (data.project.show_skip_button) {
     current.unbind.push(keys.bind("ctrl+space", "Skip (asks for an optional reason)", () => askSkip(), { group }));
   }
@@ -279,7 +281,7 @@ const actions = {
     current.editor.setResults([]);
     ui.predictionSelect.value = "";
   },
-  help: () => current && current.editor.showHelp && current.editor.showHelp(),
+  help: () => current && current.editor.help.toggle(),
   "toggle-instructions": toggleInstructions,
   "back-to-queue": () => backToQueue(),
   "skip-cancel": () => ui.skipDialog.close(),
@@ -296,12 +298,6 @@ ui.skipForm.addEventListener("submit", (event) => {
   event.preventDefault();
   ui.skipDialog.close();
   skip(ui.skipReason.value.trim());
-});
-ui.skipReason.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-    event.preventDefault();
-    ui.skipForm.requestSubmit();
-  }
 });
 document.addEventListener("visibilitychange", () => {
   if (document.hidden) drafts.save({ keepalive: true });
