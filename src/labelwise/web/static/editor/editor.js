@@ -2,6 +2,7 @@
 // (objects first), owns the result store, undo/redo, the keymap, visibleWhen, the regions list, relation
 // creation and the help overlay. The contract with tags and pages is docs/editor.md.
 
+import { createArrows } from "./arrows.js";
 import { createHelp } from "./help.js";
 import { createKeys, defaultHotkeys } from "./keys.js";
 import { buildLayout, loadTagModule, resolveValue } from "./layout.js";
@@ -90,7 +91,9 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
     if (id) {
       const li = [...side.querySelectorAll(".lw-region")].find((n) => n.dataset.regionId === id);
       if (li) li.classList.add("is-candidate");
+      scrollTo(id);
     }
+    for (const obj of objects.values()) if (obj.repaint) obj.repaint();
   }
 
   function startRelation(fromId) {
@@ -144,6 +147,7 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
     finishRelation,
     cancelRelation,
     relating: () => relating,
+    candidate: () => candidate,
   };
 
   const help = createHelp(root, () => keys.list());
@@ -231,6 +235,7 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
   for (const job of jobs) if (job.kind === "view") visibility.addNode(job.el, job.node);
   visibility.apply();
   panel.render();
+  const arrows = destroyed ? null : createArrows(main, { store, objects });
 
   const changeListeners = new Set();
   cleanups.push(
@@ -290,6 +295,7 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
       changeListeners.clear();
       help.destroy();
       panel.destroy();
+      if (arrows) arrows.destroy();
       keys.destroy();
       store.destroy();
       root.remove();

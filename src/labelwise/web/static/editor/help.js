@@ -21,7 +21,12 @@ export function createHelp(root, keymap) {
     dialog.setAttribute("aria-label", "Keyboard shortcuts");
     const title = document.createElement("h2");
     title.textContent = "Keyboard shortcuts";
-    dialog.appendChild(title);
+    const intro = document.createElement("p");
+    intro.className = "lw-help-intro";
+    intro.textContent =
+      "Mouse: arm a label (click it or press its key), then select text; click a span to select it. " +
+      "Keyboard: Tab into the text, move with ←/→, select with Shift+arrows (Ctrl for words), then press a label key.";
+    dialog.append(title, intro);
     const groups = new Map();
     for (const entry of keymap()) {
       if (!groups.has(entry.group)) groups.set(entry.group, []);
@@ -56,6 +61,7 @@ export function createHelp(root, keymap) {
     });
     root.appendChild(dialog);
     dialog.showModal();
+    dialog.scrollTop = 0;
   }
 
   return {

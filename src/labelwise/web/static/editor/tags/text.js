@@ -129,6 +129,7 @@ export default {
     // --- painting ---
     const painter = createPainter();
     let caret16 = null;
+    let keyboardCaret = false; // the caret is drawn only once the keyboard moves it (or Tab focused the text)
     function repaint() {
       const regions = regionsOf(store, tag.name).map((item) => ({
         id: item.id,
@@ -137,7 +138,7 @@ export default {
         range: rangeFor(item.value),
       }));
       const layers = layersFor(painter, regions, { selected: store.selected, candidate: editor.candidate ? editor.candidate() : null });
-      if (caret16 !== null && document.activeElement === container) {
+      if (caret16 !== null && keyboardCaret && document.activeElement === container) {
         const sel = document.getSelection();
         if (!sel || sel.isCollapsed) {
           const end = Math.min(text.length, caret16 + (text.codePointAt(caret16) > 0xffff ? 2 : 1));
@@ -199,6 +200,7 @@ export default {
 
     let downAt = null;
     function onMouseDown(event) {
+      keyboardCaret = false;
       downAt = { x: event.clientX, y: event.clientY };
     }
     function onMouseUp(event) {
@@ -271,6 +273,7 @@ export default {
       return { anchor: caret16, focus: caret16 };
     }
     function setEnds(anchor, focus) {
+      keyboardCaret = true;
       const sel = document.getSelection();
       caret16 = focus;
       if (anchor === focus) {
@@ -330,6 +333,7 @@ export default {
       return true;
     });
     function onFocus() {
+      if (!downAt) keyboardCaret = true;
       if (caret16 === null) caret16 = visibleStart();
       repaint();
     }
