@@ -1,0 +1,103 @@
+// <Choices>: one radio group (choice="single"/"single-radio") or a set of checkboxes (choice="multiple").
+// Clicking or pressing the hotkey of a chosen option again clears it, as in Label Studio. perRegion
+// Choices show only while a region of their object is selected and write a result sharing its id.
+import { bag, binding, frame, h, isShown, optionValue, requiredCheck } from "./control.js";
+
+let groups = 0;
+
+// Options from the config, or from task data for <Choices value="$options"> (strings or {value, alias, hint}).
+function optionsOf(ctx) {
+  const { tag } = ctx;
+  if (!tag.options_key) return tag.options || [];
+  const raw = ctx.task && ctx.task.data ? ctx.task.data[tag.options_key] : null;
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .map((entry) => (entry && typeof entry === "object" ? { value: String(entry.value ?? ""), alias: entry.alias ?? null, hint: entry.hint ?? null, hotkey: null } : { value: String(entry ?? ""), alias: null, hint: null, hotkey: null }))
+    .filter((option) => option.value !== "");
+}
+
+export default {
+  mount(ctx) {
+    const { tag, store, keys } = ctx;
+    const listeners = bag();
+    const bind = binding(ctx, "choices");
+    const single = tag.choice !== "multiple";
+    const options = optionsOf(ctx);
+    const ui = frame(ctx, "lw-choices");
+    const readOnly = !!(ctx.editor && ctx.editor.readOnly);
+    const groupName = `lw-choices-${tag.name}-${(groups += 1)}`;
+    const list = h("div", { class: `lw-choices-list${tag.show_inline ? " is-inline" : ""}`, role: single ? "radiogroup" : "group", "aria-label": tag.attrs?.title || tag.name });
+    ui.body.append(list);
+
+    const inputs = options.map((option) => {
+      const value = optionValue(option);
+      const hotkey = !tag.options_key && ctx.hotkeyFor ? ctx.hotkeyFor(tag.name, option.value) : null;
+      const input = h("input", { type: single ? "radio" : "checkbox", name: groupName, value, disabled: readOnly });
+      const label = h("label", { class: "lw-choice", title: option.hint || null }, input, h("span", { class: "lw-choice-text", text: option.value }));
+      if (hotkey) label.append(h("kbd", { class: "lw-hotkey", text: hotkey }));
+      if (option.background && typeof CSS !== "undefined" && CSS.supports("color", option.background)) label.style.setProperty("--lw-choice-color", option.background);
+      list.append(label);
+      // The store decides: `click` fires before re-render, so the store still holds the previous state.
+      listeners.on(input, "click", (event) => {
+        event.preventDefault();
+        toggle(value);
+      });
+      if (hotkey && keys) {
+        listeners.add(
+          keys.bind(hotkey, `${tag.name}: ${option.value}`, () => {
+            if (readOnly || !isShown(ui.root)) return false;
+            toggle(value);
+            return true;
+          }, { group: "Choices" }),
+        );
+      }
+      return { input, label, value };
+    });
+    if (!options.length) list.append(h("span", { class: "lw-muted", text: "No options" }));
+
+    function chosen() {
+      const value = bind.read();
+      return Array.isArray(value) ? value : [];
+    }
+
+    function toggle(value) {
+      if (readOnly) return;
+      if (bind.perRegion && !bind.region()) return;
+      const now = chosen();
+      let next;
+      if (now.includes(value)) next = now.filter((v) => v !== value);
+      else if (single) next = [value];
+      else next = options.map(optionValue).filter((v) => v === value || now.includes(v));
+      bind.write(next.length ? next : null);
+    }
+
+    function render() {
+      const regionless = bind.perRegion && !bind.region();
+      ui.root.hidden = regionless;
+      const now = chosen();
+      for (const { input, label, value } of inputs) {
+        const on = now.includes(value);
+        input.checked = on;
+        label.classList.toggle("is-checked", on);
+      }
+      if (now.length) ui.showError("");
+    }
+
+    listeners.add(store.subscribe(render));
+    render();
+
+    return {
+      validate() {
+        return requiredCheck(ctx, bind, ui, "Choose an option");
+      },
+      focus() {
+        const target = inputs.find((i) => i.input.checked) || inputs[0];
+        if (target) target.input.focus();
+      },
+      destroy() {
+        listeners.dispose();
+        ui.root.remove();
+      },
+    };
+  },
+};

@@ -1,0 +1,142 @@
+// <TextArea>: free text submitted as lines. Enter adds the typed text as a line (Shift+Enter is a newline
+// inside it); submitted lines are listed with delete, and with edit when editable="true". maxSubmissions
+// hides the input once that many lines exist. The result is {text: [lines]}; perRegion works as for Choices.
+import { bag, binding, frame, h, isShown, requiredCheck } from "./control.js";
+
+export default {
+  mount(ctx) {
+    const { tag, store, keys } = ctx;
+    const listeners = bag();
+    const bind = binding(ctx, "text");
+    const ui = frame(ctx, "lw-textarea");
+    const readOnly = !!(ctx.editor && ctx.editor.readOnly);
+    const max = Number.parseInt(tag.attrs?.maxSubmissions ?? "", 10) || 0;
+    const editable = !!tag.editable;
+    const lines = h("ol", { class: "lw-textarea-lines" });
+    const input = h("textarea", {
+      class: "lw-input lw-textarea-input",
+      rows: tag.rows || 1,
+      placeholder: tag.placeholder || null,
+      "aria-label": tag.attrs?.title || tag.placeholder || tag.name,
+      disabled: readOnly,
+    });
+    const add = h("button", { type: "button", class: "lw-btn lw-textarea-add", text: "Add", disabled: readOnly });
+    const form = h("div", { class: "lw-textarea-form" }, input, add);
+    ui.body.append(lines, form);
+    let editing = -1;
+
+    function current() {
+      const value = bind.read();
+      if (typeof value === "string") return [value];
+      return Array.isArray(value) ? value : [];
+    }
+
+    function commit() {
+      const text = input.value;
+      if (!text.trim() || readOnly) return false;
+      if (bind.perRegion && !bind.region()) return false;
+      const now = current();
+      if (max && now.length >= max) return false;
+      input.value = "";
+      bind.write([...now, text]);
+      return true;
+    }
+
+    function setLine(index, text) {
+      const now = [...current()];
+      if (text === null) now.splice(index, 1);
+      else now[index] = text;
+      bind.write(now.length ? now : null);
+    }
+
+    listeners.on(input, "keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey && !event.isComposing) {
+        event.preventDefault();
+        commit();
+      }
+    });
+    listeners.on(add, "click", () => {
+      commit();
+      input.focus();
+    });
+    if (tag.hotkey && keys) {
+      listeners.add(keys.bind(tag.hotkey, `Focus ${tag.name}`, () => (isShown(input) ? (input.focus(), true) : false), { group: "Text" }));
+    }
+
+    function lineRow(text, index) {
+      const row = h("li", { class: "lw-textarea-line" });
+      if (editing === index) {
+        const field = h("textarea", { class: "lw-input", rows: Math.max(1, text.split("\n").length), "aria-label": `Edit line ${index + 1}` });
+        field.value = text;
+        const save = () => {
+          editing = -1;
+          if (field.value.trim()) setLine(index, field.value);
+          else setLine(index, null);
+        };
+        field.addEventListener("keydown", (event) => {
+          if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey && !event.metaKey) {
+            event.preventDefault();
+            save();
+          } else if (event.key === "Escape") {
+            event.preventDefault();
+            event.stopPropagation();
+            editing = -1;
+            render();
+          }
+        });
+        row.append(field, h("button", { type: "button", class: "lw-btn lw-small", text: "Save" }));
+        row.lastChild.addEventListener("click", save);
+        queueMicrotask(() => field.focus());
+        return row;
+      }
+      row.append(h("span", { class: "lw-textarea-text", text }));
+      if (!readOnly) {
+        if (editable) {
+          const edit = h("button", { type: "button", class: "lw-link", text: "Edit", "aria-label": `Edit line ${index + 1}` });
+          edit.addEventListener("click", () => {
+            editing = index;
+            render();
+          });
+          row.append(edit);
+        }
+        const del = h("button", { type: "button", class: "lw-link lw-danger", text: "Delete", "aria-label": `Delete line ${index + 1}` });
+        del.addEventListener("click", () => setLine(index, null));
+        row.append(del);
+      }
+      return row;
+    }
+
+    function render() {
+      const regionless = bind.perRegion && !bind.region();
+      ui.root.hidden = regionless;
+      const now = current();
+      if (editing >= now.length) editing = -1;
+      lines.replaceChildren(...now.map(lineRow));
+      lines.hidden = !now.length;
+      form.hidden = readOnly || (max > 0 && now.length >= max);
+      if (now.length) ui.showError("");
+    }
+
+    listeners.add(store.subscribe(render));
+    render();
+
+    return {
+      // Text typed but not yet added would be lost on save: add it first, then check `required`.
+      validate() {
+        if (input.value.trim() && isShown(input)) commit();
+        return requiredCheck(ctx, bind, ui, "Enter text");
+      },
+      // Adds what is typed but not yet submitted; the editor may call it before reading results.
+      flush() {
+        if (input.value.trim() && isShown(input)) commit();
+      },
+      focus() {
+        input.focus();
+      },
+      destroy() {
+        listeners.dispose();
+        ui.root.remove();
+      },
+    };
+  },
+};
