@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from labelwise.labeling import geometry, spans
@@ -183,6 +184,9 @@ def _optional_geometry(region: Region) -> None:
         return
     span = _SPAN_BY_OBJECT.get(region.obj.type)
     if span is not None and "start" in value and "end" in value:
+        if region.rtype == "textarea" and not isinstance(value.get("text"), str):
+            # A perRegion TextArea's own `text` (its lines) replaces the span's quoted text, as in LS.
+            region = replace(region, value={k: v for k, v in value.items() if k != "text"})
         span(region)
 
 

@@ -37,10 +37,11 @@ export default {
       if (hotkey) label.append(h("kbd", { class: "lw-hotkey", text: hotkey }));
       if (option.background && typeof CSS !== "undefined" && CSS.supports("color", option.background)) label.style.setProperty("--lw-choice-color", option.background);
       list.append(label);
-      // The store decides: `click` fires before re-render, so the store still holds the previous state.
-      listeners.on(input, "click", (event) => {
-        event.preventDefault();
+      // The store decides: on `click` it still holds the previous state, and render() then sets `checked`
+      // (not cancelling the click, which would make the browser restore the old checkedness afterwards).
+      listeners.on(input, "click", () => {
         toggle(value);
+        render();
       });
       if (hotkey && keys) {
         listeners.add(

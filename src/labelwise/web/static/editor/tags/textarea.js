@@ -53,6 +53,9 @@ export default {
       if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey && !event.isComposing) {
         event.preventDefault();
         commit();
+      } else if (event.key === "Escape") {
+        // Leave the field, so the editor's own keys (Esc deselects, number keys) work again.
+        input.blur();
       }
     });
     listeners.on(add, "click", () => {
