@@ -7,6 +7,7 @@ the web or the database layer.
 """
 
 from labelwise.quality.aggregation.dawid_skene import DawidSkene
+from labelwise.quality.aggregation.glad import GLAD
 from labelwise.quality.aggregation.majority_vote import MajorityVote
 from labelwise.quality.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
 from labelwise.quality.aggregation.wawa import Wawa
@@ -21,6 +22,7 @@ from labelwise.quality.extract import votes_from_tasks
 from labelwise.quality.votes import Votes
 
 __all__ = [
+    "GLAD",
     "DawidSkene",
     "MajorityVote",
     "OneCoinDawidSkene",
