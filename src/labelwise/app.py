@@ -18,9 +18,11 @@ from labelwise.api import (
     editor,
     exports,
     imports,
+    invitations,
     media,
     predictions,
     presign,
+    preview,
     projects,
     storages,
     system,
@@ -54,6 +56,8 @@ ROUTERS = tuple(
         presign,
         editor,
         drafts,
+        invitations,
+        preview,
     )
 )
 

@@ -10,6 +10,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -46,6 +47,10 @@ class Settings(BaseSettings):
     # job's heartbeat may be silent before another process (or a restart) takes the job over.
     job_workers: int = 2
     job_stale_seconds: float = 300.0
+    # Who may create an account at /user/signup: `invite` (the default) needs the installation's invitation
+    # link, `open` lets anyone in as an annotator, `off` refuses every sign-up (admins add users with the
+    # command line or the API). The first user of an empty installation signs up without a link and is owner.
+    signup: Literal["invite", "open", "off"] = "invite"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -9,8 +9,10 @@ from fastapi import Request, Response
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.router import Router
 from labelwise.api.serializers import user as user_out
+from labelwise.db.models import User
 from labelwise.services import checks, sessions, tokens, users
 from labelwise.services.errors import Invalid, NotAuthenticated
+from labelwise.settings import Settings
 
 router = Router(tags=["auth"])
 
@@ -31,10 +33,15 @@ async def login(request: Request, db: SessionDep, settings: SettingsDep) -> Resp
     user = users.by_email(db, email)
     if user is None or not user.is_active or not users.verify_password(user, password):
         raise NotAuthenticated("wrong email or password")
-    value, csrf = sessions.issue(user, request.app.state.secret)
+    return session_response(request, settings, user)
+
+
+def session_response(request: Request, settings: Settings, user: User, status_code: int = 200) -> Response:
+    """`{id, email, csrf_token}` with the session and CSRF cookies set: what logging in (and signing up) answers."""
     from labelwise.api.responses import JSON
 
-    response = JSON({"id": user.id, "email": user.email, "csrf_token": csrf})
+    value, csrf = sessions.issue(user, request.app.state.secret)
+    response = JSON({"id": user.id, "email": user.email, "csrf_token": csrf}, status_code=status_code)
     secure = request.url.scheme == "https"
     age = settings.session_days * 86400
     response.set_cookie(

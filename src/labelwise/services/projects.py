@@ -106,6 +106,10 @@ def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
 def update(db: Session, project: Project, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
+    if "label_config" in values and values["label_config"] != project.label_config:
+        from labelwise.services import config_change
+
+        config_change.require_no_orphans(db, project, values["label_config"])
     for key, value in values.items():
         setattr(project, key, value)
     if "maximum_annotations" in values:
