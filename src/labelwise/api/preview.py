@@ -64,14 +64,15 @@ def markdown(body: JsonBody, user: CurrentUser) -> dict[str, Any]:
 
 
 def _config_error(exc: labeling.ConfigError) -> Response:
-    """The usual 400 shape plus where: `line` (1-based, or null), the bare `message`, tag and attribute."""
+    """The usual 400 shape plus where: `line` (1-based, or null), the `message` without it, tag and attribute."""
+    text, prefix = str(exc), f"line {exc.line}: "
     return JSON(
         {
             "status_code": 400,
             "detail": f"label_config: {exc}",
             "validation_errors": {"label_config": [str(exc)]},
             "line": exc.line,
-            "message": exc.message,
+            "message": text.removeprefix(prefix),
             "tag": exc.tag,
             "attribute": exc.attribute,
             "version": __version__,
