@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import make_project
+from tests.browser.conftest import Server, make_project
 from tests.browser.editor_support import drag_select, open_editor, save, stored_result
 
 NEWS = "Ada Lovelace worked with Charles Babbage in London."
@@ -110,3 +110,54 @@ def test_destroy_removes_its_nodes_listeners_and_highlights(page: Page, api: htt
     # The page's own editor still answers keys: the destroyed ones left no key handler behind.
     page.keyboard.press("p")
     expect(page.locator(".lw-label[data-value=PER]")).to_have_attribute("aria-pressed", "true")
+
+
+def test_visible_when_and_predictions_until_edited(page: Page, api: httpx.Client) -> None:
+    config = """<View>
+      <Labels name="l" toName="t"><Label value="PER"/><Label value="ORG"/></Labels>
+      <Text name="t" value="$text"/>
+      <View visibleWhen="region-selected" whenLabelValue="PER"><Header value="Person details"/></View>
+    </View>"""
+    project = make_project(api, config, [{"data": {"text": NEWS}}])
+    task = api.get("/api/tasks", params={"project": project}).json()["tasks"][0]["id"]
+    page.goto(f"/projects/{project}/tasks/{task}/editor")
+    expect(page.locator("#editor[data-ready=true]")).to_be_attached()
+    details = page.locator(".lw-header", has_text="Person details")
+    expect(details).to_be_hidden()
+    origins = page.evaluate(
+        """async () => {
+          const { mountEditor } = await import("/static/editor/editor.js");
+          const data = JSON.parse(document.getElementById("editor-data").textContent);
+          const host = document.createElement("div");
+          document.querySelector("main").appendChild(host);
+          window.__predicted = await mountEditor(host, { schema: data.schema, task: data.task,
+            results: [{id: "p1", from_name: "l", to_name: "t", type: "labels", origin: "prediction",
+                       value: {start: 0, end: 3, text: "Ada", labels: ["ORG"]}}] });
+          return window.__predicted.getResults().map((r) => r.origin);
+        }"""
+    )
+    assert origins == ["prediction"]
+    predicted = page.locator(".lw-editor").nth(1)
+    expect(predicted.locator(".lw-region.is-prediction")).to_have_count(1)
+    predicted.locator(".lw-region").click()
+    page.keyboard.press("1")  # both editors listen; only the second has a selected region
+    expect(predicted.locator(".lw-region.is-prediction")).to_have_count(0)
+    result = page.evaluate("() => window.__predicted.getResults()")
+    assert [(r["origin"], r["value"]["labels"]) for r in result] == [("prediction-changed", ["PER"])]
+    expect(predicted.locator(".lw-header", has_text="Person details")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(predicted.locator(".lw-header", has_text="Person details")).to_be_hidden()
+
+
+def test_the_page_needs_a_session_and_the_task_of_that_project(server: Server, api: httpx.Client) -> None:
+    project = make_project(api, "<View><Text name='t' value='$text'/></View>", [{"data": {"text": "x"}}])
+    other = make_project(api, "<View><Text name='t' value='$text'/></View>")
+    task = api.get("/api/tasks", params={"project": project}).json()["tasks"][0]["id"]
+    anon = httpx.get(f"{server.url}/projects/{project}/tasks/{task}/editor", follow_redirects=False)
+    assert anon.status_code == 303
+    assert anon.headers["location"] == f"/user/login?next=/projects/{project}/tasks/{task}/editor"
+    with httpx.Client(base_url=server.url) as browserless:
+        login = browserless.post("/api/auth/login", json={"email": server.email, "password": server.password})
+        assert login.status_code == 200, login.text
+        assert browserless.get(f"/projects/{project}/tasks/{task}/editor").status_code == 200
+        assert browserless.get(f"/projects/{other}/tasks/{task}/editor").status_code == 404

@@ -55,26 +55,43 @@ export function displayCombo(combo) {
     .join("+");
 }
 
-export function createKeys(target = document) {
-  const bindings = [];
-  let enabled = true;
+// Every live keymap, newest last: one document listener serves them all, the newest editor first, so a
+// second editor mounted on a page (a preview, a comparison) gets the keys before the older one.
+const keymaps = [];
 
-  function onKeyDown(event) {
-    if (!enabled || event.defaultPrevented || event.isComposing) return;
-    const combo = eventCombo(event);
-    if (!combo) return;
-    if (isTyping(event.target) && !(event.ctrlKey || event.metaKey)) return;
-    for (let i = bindings.length - 1; i >= 0; i -= 1) {
-      const binding = bindings[i];
-      if (binding.combo !== combo) continue;
-      if (binding.when && !binding.when(event)) continue;
-      if (binding.handler(event) === false) continue;
+function onKeyDown(event) {
+  if (event.defaultPrevented || event.isComposing) return;
+  const combo = eventCombo(event);
+  if (!combo) return;
+  if (isTyping(event.target) && !(event.ctrlKey || event.metaKey)) return;
+  for (let k = keymaps.length - 1; k >= 0; k -= 1) {
+    if (keymaps[k].dispatch(combo, event)) {
       event.preventDefault();
       event.stopPropagation();
       return;
     }
   }
-  target.addEventListener("keydown", onKeyDown, true);
+}
+
+export function createKeys() {
+  const bindings = [];
+  let enabled = true;
+
+  const keymap = {
+    dispatch(combo, event) {
+      if (!enabled) return false;
+      for (let i = bindings.length - 1; i >= 0; i -= 1) {
+        const binding = bindings[i];
+        if (binding.combo !== combo) continue;
+        if (binding.when && !binding.when(event)) continue;
+        if (binding.handler(event) === false) continue;
+        return true;
+      }
+      return false;
+    },
+  };
+  if (!keymaps.length) document.addEventListener("keydown", onKeyDown, true);
+  keymaps.push(keymap);
 
   return {
     // Returns an unbind function. `options.group` names the section of the help overlay;
@@ -104,7 +121,9 @@ export function createKeys(target = document) {
       enabled = !!value;
     },
     destroy() {
-      target.removeEventListener("keydown", onKeyDown, true);
+      const index = keymaps.indexOf(keymap);
+      if (index >= 0) keymaps.splice(index, 1);
+      if (!keymaps.length) document.removeEventListener("keydown", onKeyDown, true);
       bindings.length = 0;
     },
   };
