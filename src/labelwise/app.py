@@ -11,8 +11,8 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from labelwise import __version__, jobs
-from labelwise.api import annotations as annotations_api
 from labelwise.api import (
+    actions,
     auth,
     drafts,
     editor,
@@ -29,7 +29,9 @@ from labelwise.api import (
     tasks,
     uploads,
     users,
+    views,
 )
+from labelwise.api import annotations as annotations_api
 from labelwise.api.middleware import SecurityHeaders, TrailingSlash
 from labelwise.api.responses import JSON
 from labelwise.db.runtime import Database, open_database
@@ -58,6 +60,8 @@ ROUTERS = tuple(
         drafts,
         invitations,
         preview,
+        views,
+        actions,
     )
 )
 

@@ -11,7 +11,7 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.limits import MAX_PAGE, MAX_PAGE_SIZE
 from labelwise.api.router import Router
 from labelwise.io import ls_json
-from labelwise.services import checks, filters, projects, tasks
+from labelwise.services import checks, filters, projects, tasks, views
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["tasks"])
@@ -26,23 +26,43 @@ def list_tasks(
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
     fields: str = "all",
     query: str | None = None,
+    view: int | None = None,
     ids: Annotated[list[int] | None, Query()] = None,
 ) -> dict[str, Any]:
     """`{tasks, total, total_annotations, total_predictions}`; a page past the end is a 404,
-    which is how Label Studio ends paging and what both SDK clients expect."""
+    which is how Label Studio ends paging and what both SDK clients expect.
+
+    `view` applies a saved data-manager view's filters and ordering (a `query` with its own
+    filters or ordering replaces them). Every task carries `annotators` (user ids) and
+    `completed_at`, read for the whole page in one query.
+    """
     if project is None:
-        raise Invalid("the project query parameter is required", {"project": ["required"]})
+        if view is None:
+            raise Invalid("the project query parameter is required", {"project": ["required"]})
+        project = views.get(db, view).project_id
     proj = projects.get(db, project)
     policies.require(user, "task.view", proj)
-    selection = filters.parse(query, ids)
+    base = None
+    if view is not None:
+        saved = views.get(db, view)
+        if saved.project_id != proj.id:
+            raise Invalid(f"view {view} is not a view of project {proj.id}", {"view": ["other project"]})
+        base = filters.view_query(saved.data or {})
+    selection = filters.parse(query, ids, base)
     rows = tasks.page(db, proj, page, page_size, selection)
     if not rows and page > 1:
         raise NotFound("Invalid page.")
+    task_ids = [t.id for t in rows]
     if fields == "task_only":
         out = [ls_json.task(t, None, None) for t in rows]
     else:
-        anns, preds = tasks.related(db, [t.id for t in rows])
+        anns, preds = tasks.related(db, task_ids)
         out = [ls_json.task(t, anns.get(t.id, []), preds.get(t.id, [])) for t in rows]
+    who = tasks.people(db, task_ids)
+    for t in out:
+        annotators, completed_at = who.get(t["id"], ([], None))
+        t["annotators"] = annotators
+        t["completed_at"] = completed_at
     total, total_annotations, total_predictions = tasks.count(db, proj, selection)
     return {
         "tasks": out,

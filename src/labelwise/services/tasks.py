@@ -29,25 +29,83 @@ def get(db: Session, task_id: int) -> Task:
 def page(
     db: Session, project: Project, page: int, page_size: int, query: filters.Query | None = None
 ) -> list[Any]:
-    """One page of a project's tasks in inner_id order.
+    """One page of a project's tasks, in the query's order (default: inner_id, which is id order).
 
-    While no task of the project was ever deleted, inner ids run 1..N without gaps, so page k is
-    an index range scan however deep it is; otherwise (or with filters) an offset over the index.
+    While no task of the project was ever deleted, inner ids run 1..N without gaps, so page k of the
+    default order (either direction) is an index range scan however deep it is. Otherwise the page's
+    ids come first from an offset walk that touches only an index where one fits (the queue index
+    `(project_id, is_labeled, id)` for status filters, `(project_id, inner_id)` for id order), and
+    the rows for those ids second, so the walk never reads task data.
     """
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise Invalid(
             f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}",
             {"page_size": [f"between 1 and {MAX_PAGE_SIZE}"]},
         )
-    q = task_rows().where(Task.project_id == project.id)
+    query = query or filters.Query()
     start = (page - 1) * page_size
-    if query is not None and query.narrows:
-        q = q.where(*query.conditions).order_by(Task.inner_id).offset(start).limit(page_size)
-    elif project.deleted_tasks == 0:
-        q = q.where(Task.inner_id > start, Task.inner_id <= start + page_size).order_by(Task.inner_id)
-    else:
-        q = q.order_by(Task.inner_id).offset(start).limit(page_size)
-    return list(db.execute(q))
+    order = [("id" if f == "inner_id" else f, d) for f, d in query.ordering]
+    by_id = order in ([], [("id", False)], [("id", True)])
+    descending = bool(order and order[0][1]) if by_id else False
+    base = task_rows().where(Task.project_id == project.id)
+    if by_id and not query.narrows and project.deleted_tasks == 0:
+        if descending:
+            hi = project.last_inner_id - start
+            q = base.where(Task.inner_id > hi - page_size, Task.inner_id <= hi).order_by(Task.inner_id.desc())
+        else:
+            q = base.where(Task.inner_id > start, Task.inner_id <= start + page_size).order_by(Task.inner_id)
+        return list(db.execute(q))
+    ids_q = select(Task.id).where(Task.project_id == project.id, *query.conditions)
+    ids_q = ids_q.order_by(*_order_by(order, narrowed=query.narrows)).offset(start).limit(page_size)
+    ids = list(db.scalars(ids_q))
+    if not ids:
+        return []
+    rows = {r.id: r for r in db.execute(task_rows().where(table(Task).c.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def _order_by(order: list[tuple[str, bool]], narrowed: bool) -> list[ColumnElement[Any]]:
+    """ORDER BY for an ordering, ties broken by id. Within a project ids rise with inner ids (both are
+    taken in the import's transaction, which holds the project row), so id order is read from the
+    `(project_id, inner_id)` index when nothing filters, and from `id` when a status filter's index
+    (`project_id, is_labeled, id`) can give it."""
+    cols: list[ColumnElement[Any]] = []
+    for name, desc in order:
+        if name == "id":
+            col: ColumnElement[Any] = (Task.id if narrowed else Task.inner_id).expression
+        elif name.startswith("data."):
+            col = filters.data_text(name.removeprefix("data."))
+        else:
+            col = filters.FIELDS[name].expression
+        cols.append(col.desc() if desc else col.asc())
+    if not order or order[-1][0] != "id":
+        last_desc = bool(order) and order[0][1] and order[0][0] == "id"
+        tie = Task.id if narrowed else Task.inner_id
+        cols.append(tie.desc() if last_desc else tie.asc())
+    return cols
+
+
+def people(db: Session, task_ids: list[int]) -> dict[int, tuple[list[int], Any]]:
+    """Who annotated each task (user ids, in the order they first did) and when its latest finished
+    (not skipped) annotation was made: one grouped query for a whole page, never one per task."""
+    if not task_ids:
+        return {}
+    a = Annotation
+    q = (
+        select(a.task_id, a.completed_by_id, a.was_cancelled, func.min(a.id), func.max(a.created_at))
+        .where(a.task_id.in_(task_ids))
+        .group_by(a.task_id, a.completed_by_id, a.was_cancelled)
+        .order_by(a.task_id, func.min(a.id))
+    )
+    out: dict[int, tuple[list[int], Any]] = {}
+    for task_id, user_id, cancelled, _, last in db.execute(q):
+        users, completed = out.get(task_id, ([], None))
+        if user_id is not None and user_id not in users:
+            users.append(user_id)
+        if not cancelled and last is not None and (completed is None or last > completed):
+            completed = last
+        out[task_id] = (users, completed)
+    return out
 
 
 def _send_columns(t: Table, json_columns: tuple[str, ...]) -> list[ColumnElement[Any]]:
