@@ -301,7 +301,9 @@ def test_filter_outside_the_task_namespace_is_400_naming_it(
 
 
 def test_filter_on_secret_field_is_400_naming_it(client: TestClient, ids: dict[str, int]) -> None:
-    for field in ("annotations__completed_by__password", "annotations__completed_by__token", "data.text"):
+    # (`data.<key>` is a data-manager filter since step 3: tests/api/test_views.py; a key that is not
+    # identifier-shaped is still a 400 there.)
+    for field in ("annotations__completed_by__password", "annotations__completed_by__token", "data.te'xt"):
         query = {"filters": {"conjunction": "or", "items": [{"filter": f"filter:tasks:{field}", "operator": "equal", "value": "x"}]}}  # fmt: skip
         r = client.get("/api/tasks", params={"project": ids["project"], "query": json.dumps(query)})
         assert r.status_code == 400 and field in r.json()["detail"], r.text

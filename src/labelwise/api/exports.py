@@ -17,6 +17,7 @@ from labelwise.api.router import Router
 from labelwise.db.models import ExportSnapshot, Project, User
 from labelwise.io.exporters.selection import ExportOptions
 from labelwise.services import checks, exports, projects, snapshots
+from labelwise.services.errors import Invalid
 
 router = Router(tags=["export"])
 
@@ -39,6 +40,25 @@ def export_formats(project_id: int, user: CurrentUser, db: SessionDep) -> list[d
     ]
 
 
+def _task_ids(values: list[str]) -> list[int] | None:
+    """Task ids from `ids=1&ids=2`, Label Studio's `ids[]=1&ids[]=2`, or the compact `ids=1,2,3` the
+    data manager sends (a URL holds about three times as many ids that way)."""
+    if not values:
+        return None
+    out: list[int] = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit():
+                raise Invalid(f"ids must be task ids, not {part[:30]!r}", {"ids": ["expected integers"]})
+            out.append(int(part))
+    if not out:
+        return None
+    return [i for i in out if checks.is_id(i)] or [0]  # ids out of range cannot exist: match none
+
+
 @router.get("/api/projects/{project_id}/export")
 def export(
     project_id: int,
@@ -48,7 +68,8 @@ def export(
     exportType: str | None = None,
     export_type: str | None = None,
     download_all_tasks: str = "false",
-    ids: Annotated[list[int] | None, Query()] = None,
+    ids: Annotated[list[str] | None, Query()] = None,
+    ids_brackets: Annotated[list[str] | None, Query(alias="ids[]")] = None,
     annotations: Literal["all", "ground_truth", "latest"] = "all",
     include_predictions: bool = False,
 ) -> StreamingResponse:
@@ -56,16 +77,15 @@ def export(
     policies.require(user, "project.export", project)
     schema = projects.schema(project)
     fmt = exports.choose(schema, exportType or export_type or exports.JSON)
-    if ids:
-        ids = [i for i in ids if checks.is_id(i)] or [0]  # ids out of range cannot exist: match none
-    only_annotated = download_all_tasks.lower() not in ("1", "true", "yes") and not ids
+    chosen = _task_ids([*(ids or []), *(ids_brackets or [])])
+    only_annotated = download_all_tasks.lower() not in ("1", "true", "yes") and not chosen
     body = exports.stream(
         request.app.state.sessionmaker,
         project.id,
         schema,
         fmt,
         only_annotated=only_annotated,
-        ids=ids,
+        ids=chosen,
         options=ExportOptions(annotations=annotations, include_predictions=include_predictions),
     )
     name = f"project-{project.id}-export.{fmt.extension}"
