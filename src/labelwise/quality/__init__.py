@@ -8,6 +8,7 @@ the web or the database layer.
 
 from labelwise.quality.aggregation.dawid_skene import DawidSkene
 from labelwise.quality.aggregation.glad import GLAD
+from labelwise.quality.aggregation.mace import MACE
 from labelwise.quality.aggregation.majority_vote import MajorityVote
 from labelwise.quality.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
 from labelwise.quality.aggregation.wawa import Wawa
@@ -23,6 +24,7 @@ from labelwise.quality.votes import Votes
 
 __all__ = [
     "GLAD",
+    "MACE",
     "DawidSkene",
     "MajorityVote",
     "OneCoinDawidSkene",
