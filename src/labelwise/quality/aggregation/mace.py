@@ -105,9 +105,8 @@ def _e_step(
         ],
         axis=1,
     )
-    strategy: npt.NDArray[np.float64] = np.bincount(
-        w * k + label, weights=strategy_share, minlength=votes.n_workers * k
-    ).reshape(-1, k)
+    flat = np.bincount(w * k + label, weights=strategy_share, minlength=votes.n_workers * k)
+    strategy: npt.NDArray[np.float64] = flat.astype(np.float64).reshape(-1, k)
     return float(log_instance.sum()), probas, (knowing, strategy)
 
 
