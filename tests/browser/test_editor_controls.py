@@ -378,3 +378,86 @@ def test_option_values_aliases_hints_and_items_render_as_text(page: Page, api: h
     save(page)
     assert result_of(api, task, "c")["value"] == {"choices": [MARKUP + "a"]}
     assert page.evaluate("window.__pwned") is None
+
+
+ALL = """<View>
+  <Text name="a" value="$a"/>
+  <Text name="b" value="$b"/>
+  <Choices name="c" toName="a" showInline="true"><Choice value="X"/><Choice value="Y" selected="true"/></Choices>
+  <Rating name="r" toName="a"/>
+  <TextArea name="t" toName="a" editable="true"/>
+  <Number name="n" toName="a"/>
+  <DateTime name="d" toName="a" only="date"/>
+  <Taxonomy name="x" toName="a"><Choice value="P"><Choice value="Q"/></Choice></Taxonomy>
+  <Pairwise name="p" toName="a,b"/>
+  <List name="l" value="$items"/>
+  <Ranker name="k" toName="l"/>
+</View>"""
+
+STORED = [
+    {"from_name": "c", "to_name": "a", "type": "choices", "value": {"choices": ["X"]}},
+    {"from_name": "r", "to_name": "a", "type": "rating", "value": {"rating": 2}},
+    {"from_name": "t", "to_name": "a", "type": "textarea", "value": {"text": ["kept"]}},
+    {"from_name": "n", "to_name": "a", "type": "number", "value": {"number": 7}},
+    {"from_name": "d", "to_name": "a", "type": "datetime", "value": {"datetime": "2026-01-02"}},
+    {"from_name": "x", "to_name": "a", "type": "taxonomy", "value": {"taxonomy": [["P", "Q"]]}},
+    {"from_name": "p", "to_name": "a", "type": "pairwise", "value": {"selected": "right"}},
+    {"from_name": "k", "to_name": "l", "type": "ranker", "value": {"ranker": {"k": ["blog", "docs", "ad"]}}},
+]
+
+
+def test_read_only_shows_stored_values_and_destroy_leaves_nothing(page: Page, api: httpx.Client) -> None:
+    task = open_config(page, api, ALL, {"a": "left text", "b": "right text", "items": RANKING_ITEMS})
+    # A new annotation starts from the selected="true" choice.
+    expect(choice(page, "c", "Y").locator("input")).to_be_checked()
+    expect(page.locator(".lw-choices-list.is-inline")).to_have_count(1)
+    shown = page.evaluate(
+        """async (results) => {
+          const { mountEditor } = await import("/static/editor/editor.js");
+          const data = JSON.parse(document.getElementById("editor-data").textContent);
+          const host = document.createElement("div");
+          document.body.appendChild(host);
+          const args = { schema: data.schema, task: data.task, results };
+          const ro = await mountEditor(host, { ...args, readOnly: true });
+          const q = (s) => host.querySelector(s);
+          const out = {
+            enabled: [...host.querySelectorAll("input, textarea, .lw-editor-main button")].filter((el) => !el.disabled).length,
+            choice: q(".lw-choice input:checked").value,
+            stars: host.querySelectorAll(".lw-star.is-on").length,
+            line: q(".lw-textarea-text").textContent,
+            number: q(".lw-number input").value,
+            date: q(".lw-datetime input").value,
+            chip: q(".lw-chip").textContent,
+            picked: q(".lw-pairwise-pick.is-picked").dataset.side,
+            order: [...host.querySelectorAll(".lw-ranker-item")].map((el) => el.dataset.id),
+            same: JSON.stringify(ro.getResults().map((r) => r.value)) === JSON.stringify(results.map((r) => r.value)),
+          };
+          ro.destroy();
+          for (let i = 0; i < 10; i++) (await mountEditor(host, args)).destroy();
+          out.nodes = host.childNodes.length;
+          host.remove();
+          return out;
+        }""",
+        STORED,
+    )
+    assert shown == {
+        "enabled": 0,
+        "choice": "X",
+        "stars": 2,
+        "line": "kept",
+        "number": "7",
+        "date": "2026-01-02",
+        "chip": "P / Q",
+        "picked": "right",
+        "order": ["blog", "docs", "ad"],
+        "same": True,
+        "nodes": 0,
+    }
+    # The page's own editor still answers keys once: the destroyed editors left no handler behind.
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("1")
+    expect(choice(page, "c", "X").locator("input")).to_be_checked()
+    page.keyboard.press("ArrowRight")
+    save(page)
+    values = {r["from_name"]: r["value"] for r in stored_result(api, task)}
+    assert values == {"c": {"choices": ["X"]}, "p": {"selected": "right"}}

@@ -1,7 +1,8 @@
 // <Choices>: one radio group (choice="single"/"single-radio") or a set of checkboxes (choice="multiple").
 // Clicking or pressing the hotkey of a chosen option again clears it, as in Label Studio. perRegion
 // Choices show only while a region of their object is selected and write a result sharing its id.
-import { bag, binding, frame, h, isShown, optionValue, requiredCheck } from "./control.js";
+import { displayCombo } from "../keys.js";
+import { bag, binding, frame, h, isShown, onResults, optionValue, requiredCheck } from "./control.js";
 
 let groups = 0;
 
@@ -34,7 +35,7 @@ export default {
       const hotkey = !tag.options_key && ctx.hotkeyFor ? ctx.hotkeyFor(tag.name, option.value) : null;
       const input = h("input", { type: single ? "radio" : "checkbox", name: groupName, value, disabled: readOnly });
       const label = h("label", { class: "lw-choice", title: option.hint || null }, input, h("span", { class: "lw-choice-text", text: option.value }));
-      if (hotkey) label.append(h("kbd", { class: "lw-hotkey", text: hotkey }));
+      if (hotkey) label.append(h("kbd", { class: "lw-hotkey", text: displayCombo(hotkey) }));
       if (option.background && typeof CSS !== "undefined" && CSS.supports("color", option.background)) label.style.setProperty("--lw-choice-color", option.background);
       list.append(label);
       // The store decides: on `click` it still holds the previous state, and render() then sets `checked`
@@ -84,7 +85,11 @@ export default {
       if (now.length) ui.showError("");
     }
 
-    listeners.add(store.subscribe(render));
+    // selected="true" options are the answer of a new annotation (nothing stored yet), as in Label Studio.
+    const defaults = options.filter((o) => o.selected).map(optionValue);
+    if (defaults.length && !readOnly && !bind.perRegion && !store.items().length) bind.write(single ? defaults.slice(0, 1) : defaults);
+
+    listeners.add(onResults(store, bind.perRegion, render));
     render();
 
     return {

@@ -58,13 +58,19 @@ export function isShown(el) {
 }
 
 // Keys a focused widget handles itself (a tree's arrows, a ranker item's Shift+arrows). The editor's keymap
-// listens on the document before the target does, so the widget binds the same combos there, hidden from
-// the help overlay and only for events inside `container`; the element listener covers keymaps that let
-// the event through. `onKey(event)` returns true when it handled the key. Returns an unbind function.
+// listens on the document before the target does, and tries later bindings first; so the widget binds the
+// same combos there once every tag has mounted (a microtask later), hidden from the help overlay and only
+// for events inside `container`. The element listener covers keymaps that let the event through.
+// `onKey(event)` returns true when it handled the key. Returns an unbind function.
 export function localKeys(keys, container, combos, onKey) {
   const undo = [];
+  let live = true;
   const run = (event) => !!(event && event.target instanceof Node && container.contains(event.target) && onKey(event));
-  if (keys) for (const combo of combos) undo.push(keys.bind(combo, "", (event) => run(event), { hidden: true, group: "Widget" }));
+  if (keys) {
+    queueMicrotask(() => {
+      if (live) for (const combo of combos) undo.push(keys.bind(combo, "", run, { hidden: true, group: "Widget" }));
+    });
+  }
   const listener = (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey) return;
     if (onKey(event)) {
@@ -74,9 +80,27 @@ export function localKeys(keys, container, combos, onKey) {
   };
   container.addEventListener("keydown", listener);
   return () => {
+    live = false;
     container.removeEventListener("keydown", listener);
     for (const fn of undo) fn();
   };
+}
+
+// True when the key event comes from inside another tag (a focused text object, another control's widget):
+// global keys of a control then leave it to that tag.
+export function fromOtherTag(event, own) {
+  const target = event && event.target;
+  if (!(target instanceof Element) || own.contains(target)) return false;
+  return !!target.closest(".lw-tag");
+}
+
+// A store subscriber that skips selection and armed-label changes unless the control is perRegion
+// (they change nothing a whole-object control shows).
+export function onResults(store, perRegion, render) {
+  return store.subscribe((change) => {
+    if (!perRegion && change && (change.type === "select" || change.type === "active")) return;
+    render();
+  });
 }
 
 // A bool from a config attribute ("true"/"1"/"yes").

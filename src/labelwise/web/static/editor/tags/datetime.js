@@ -1,7 +1,7 @@
 // <DateTime>: a native date/time field chosen by `only` (LS: a comma list of date, time, month, year;
 // none means date and time). Results keep LS's strings: "2026-12-01T10:00", "2026-12-01", "10:00",
 // "2026-12", "2026". min/max attributes pass through to the field.
-import { bag, binding, frame, h, isShown, requiredCheck } from "./control.js";
+import { bag, binding, frame, h, isShown, onResults, requiredCheck } from "./control.js";
 
 function kindOf(only) {
   const parts = new Set(String(only || "").toLowerCase().split(",").map((p) => p.trim()).filter(Boolean));
@@ -51,7 +51,7 @@ export default {
       if (shown) ui.showError("");
     }
 
-    listeners.add(store.subscribe(render));
+    listeners.add(onResults(store, bind.perRegion, render));
     render();
 
     return {

@@ -1,7 +1,7 @@
 // <Number>: a number field with the config's min/max/step. Every valid edit is written; an empty field
 // removes the result; a value out of range (or not a number) is not written and says why under the field,
 // and validate() reports it so the annotation is not saved with a value the server would refuse.
-import { bag, binding, frame, h, isShown, requiredCheck } from "./control.js";
+import { bag, binding, frame, h, isShown, onResults, requiredCheck } from "./control.js";
 
 const fmt = (n) => String(Number(n.toPrecision(12)));
 
@@ -67,7 +67,7 @@ export default {
       input.setAttribute("aria-invalid", "false");
     }
 
-    listeners.add(store.subscribe(render));
+    listeners.add(onResults(store, bind.perRegion, render));
     render();
 
     return {

@@ -2,7 +2,7 @@
 // themselves works too when the object tag exposes its element, and ←/→ pick left/right. The result is
 // {selected: "left"|"right"} with to_name the first object, as the contract says; the chosen object gets
 // the config's selectionStyle (applied through the CSSOM, never as a style attribute).
-import { bag, binding, frame, h, isShown, requiredCheck } from "./control.js";
+import { bag, fromOtherTag, binding, frame, h, isShown, onResults, requiredCheck } from "./control.js";
 
 const SIDES = ["left", "right"];
 
@@ -74,8 +74,8 @@ export default {
     if (keys) {
       for (const [combo, side] of [["arrowleft", "left"], ["arrowright", "right"]]) {
         listeners.add(
-          keys.bind(combo, `Pick the ${side} one (${tag.name})`, () => {
-            if (readOnly || !isShown(ui.root)) return false;
+          keys.bind(combo, `Pick the ${side} one (${tag.name})`, (event) => {
+            if (readOnly || !isShown(ui.root) || fromOtherTag(event, ui.root)) return false;
             pick(side);
             return true;
           }, { group: "Pairwise" }),
@@ -103,7 +103,7 @@ export default {
       if (selected) ui.showError("");
     }
 
-    listeners.add(store.subscribe(render));
+    listeners.add(onResults(store, bind.perRegion, render));
     render();
 
     return {

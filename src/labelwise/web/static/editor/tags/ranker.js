@@ -3,7 +3,7 @@
 // [ids], ...}} ("_" is absent when a bucket has default="true": every item starts there), as Label Studio
 // writes it. Items move by drag and drop, or from the keyboard: ↑/↓ and ←/→ move the focus, Shift+↑/↓
 // moves the focused item within its column and Shift+←/→ moves it to the previous/next column.
-import { bag, binding, flag, frame, h, isShown, localKeys, requiredCheck } from "./control.js";
+import { bag, binding, flag, frame, h, isShown, localKeys, onResults, requiredCheck } from "./control.js";
 import { itemContent, listItems } from "./list.js";
 
 export default {
@@ -194,7 +194,7 @@ export default {
       return handled;
     }));
 
-    listeners.add(store.subscribe(render));
+    listeners.add(onResults(store, bind.perRegion, render));
     render();
 
     return {

@@ -1,7 +1,7 @@
 // <Rating>: stars 1..maxRating in a radio group. Click a star to set it (the same star again clears);
 // with the group focused, ←/→ (or ↓/↑) step, Home/End jump, Delete/Backspace/0 clear. A config `hotkey`
 // steps the rating up and wraps to none, as in Label Studio.
-import { bag, binding, frame, h, isShown, localKeys, requiredCheck } from "./control.js";
+import { bag, binding, frame, h, isShown, localKeys, onResults, requiredCheck } from "./control.js";
 
 const ICONS = { star: "★", heart: "♥", fire: "🔥", smile: "☺" };
 
@@ -82,7 +82,7 @@ export default {
       if (now) ui.showError("");
     }
 
-    listeners.add(store.subscribe(render));
+    listeners.add(onResults(store, bind.perRegion, render));
     render();
 
     return {

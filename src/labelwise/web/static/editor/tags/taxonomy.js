@@ -3,7 +3,7 @@
 // show with their ancestors), and the tree follows the WAI-ARIA tree pattern: ↑/↓ move, → opens or goes
 // to the first child, ← closes or goes to the parent, Enter/Space choose, Home/End, Esc closes. With
 // leafsOnly="true" only leaves can be chosen; maxUsages caps the number of paths (1 replaces).
-import { bag, binding, frame, h, isShown, localKeys, optionValue, requiredCheck } from "./control.js";
+import { bag, binding, frame, h, isShown, localKeys, onResults, optionValue, requiredCheck } from "./control.js";
 
 const keyOf = (path) => JSON.stringify(path);
 
@@ -38,7 +38,7 @@ export default {
 
     const chips = h("ul", { class: "lw-taxonomy-chips", "aria-label": "Chosen" });
     const toggle = h("button", { type: "button", class: "lw-btn lw-taxonomy-toggle", "aria-expanded": "false", disabled: readOnly, text: tag.placeholder || "Choose…" });
-    const search = h("input", { type: "search", class: "lw-input lw-taxonomy-search", placeholder: "Search", "aria-label": `Search ${tag.name}` });
+    const search = h("input", { type: "search", class: "lw-input lw-taxonomy-search", placeholder: "Search", "aria-label": `Search ${tag.name}`, disabled: readOnly });
     const tree = h("ul", { class: "lw-taxonomy-tree", role: "tree", "aria-multiselectable": String(maxUsages !== 1), "aria-label": tag.attrs?.title || tag.name });
     const empty = h("div", { class: "lw-muted lw-taxonomy-empty", text: "Nothing matches", hidden: true });
     const panel = h("div", { class: "lw-taxonomy-panel", hidden: true }, search, tree, empty);
@@ -268,7 +268,7 @@ export default {
       renderTree();
     }
 
-    listeners.add(store.subscribe(render));
+    listeners.add(onResults(store, bind.perRegion, render));
     render();
 
     return {

@@ -1,7 +1,7 @@
 // <TextArea>: free text submitted as lines. Enter adds the typed text as a line (Shift+Enter is a newline
 // inside it); submitted lines are listed with delete, and with edit when editable="true". maxSubmissions
 // hides the input once that many lines exist. The result is {text: [lines]}; perRegion works as for Choices.
-import { bag, binding, frame, h, isShown, requiredCheck } from "./control.js";
+import { bag, binding, frame, h, isShown, onResults, requiredCheck } from "./control.js";
 
 export default {
   mount(ctx) {
@@ -120,7 +120,7 @@ export default {
       if (now.length) ui.showError("");
     }
 
-    listeners.add(store.subscribe(render));
+    listeners.add(onResults(store, bind.perRegion, render));
     render();
 
     return {
