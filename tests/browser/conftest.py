@@ -58,15 +58,16 @@ class Server:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Token {self.token}"}, timeout=30)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("browser-data")
+def launch_server(data_dir: Path, *, owner: bool = True, env_extra: dict[str, str] | None = None) -> Server:
+    """`labelwise start` on a free port with `data_dir`; with `owner`, the owner account of the harness."""
     port = free_port()
     log = data_dir / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABELWISE_")}
     env["LABELWISE_DATA_DIR"] = str(data_dir)
+    env.update(env_extra or {})
     cmd = [sys.executable, "-m", "labelwise.cli", "start", "--port", str(port), "--data-dir", str(data_dir)]
-    cmd += ["--username", OWNER_EMAIL, "--password", OWNER_PASSWORD, "--user-token", OWNER_TOKEN]
+    if owner:
+        cmd += ["--username", OWNER_EMAIL, "--password", OWNER_PASSWORD, "--user-token", OWNER_TOKEN]
     with log.open("wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -81,12 +82,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.kill()
             raise RuntimeError("labelwise start did not come up:\n" + log.read_text(errors="replace"))
         time.sleep(0.1)
-    yield Server(url, data_dir, process, log)
-    process.terminate()
+    return Server(url, data_dir, process, log)
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
     try:
-        process.wait(timeout=15)
+        server.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        process.kill()
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = launch_server(tmp_path_factory.mktemp("browser-data"))
+    yield server
+    stop_server(server)
 
 
 @pytest.fixture
