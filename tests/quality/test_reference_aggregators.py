@@ -30,6 +30,32 @@ class _CrowdKitWawa:
         return self.fit(votes).probas_
 
 
+class _CrowdKitZeroBasedSkill:
+    """crowd-kit's ZeroBasedSkill loop (its class trips over scikit-learn's `check_is_fitted`, as Wawa does)."""
+
+    def fit(self, votes: pd.DataFrame) -> ck.MajorityVote:
+        model = ck.ZeroBasedSkill()
+        skills = pd.Series(
+            1 / votes["label"].nunique() + model.eps, index=pd.Index(votes["worker"].unique(), name="worker")
+        )
+        rate, mv = model.lr_init, ck.MajorityVote()
+        for iteration in range(1, model.n_iter + 1):
+            if iteration % model.lr_steps_to_reduce == 0:
+                rate *= model.lr_reduce_factor
+            mv.fit(votes, skills=skills)
+            agree = votes["label"].to_numpy() == mv.labels_.loc[votes["task"]].to_numpy()
+            accuracy = pd.Series(agree, index=votes["worker"]).groupby(level=0).mean()
+            skills = skills + rate * (accuracy.loc[skills.index] - skills)
+        self.skills_ = skills
+        return ck.MajorityVote().fit(votes, skills=skills)
+
+    def fit_predict(self, votes: pd.DataFrame) -> pd.Series:
+        return self.fit(votes).labels_
+
+    def fit_predict_proba(self, votes: pd.DataFrame) -> pd.DataFrame:
+        return self.fit(votes).probas_
+
+
 PAIRS = [
     (quality.MajorityVote, ck.MajorityVote),
     (quality.Wawa, _CrowdKitWawa),
@@ -54,6 +80,12 @@ def _votes(name: str) -> pd.DataFrame:
         return load(name)[0]
     seed = int(name.removeprefix("sim"))
     return simulate(n_tasks=300, n_workers=15, overlap=5, n_classes=4, seed=seed)
+
+
+@pytest.mark.parametrize("data", ["wsd", "bluebirds", "sim1"])
+def test_zero_based_skill_matches_crowd_kit(data: str) -> None:
+    """A hundred rounds of crowd-kit's pandas majority vote take seconds per set: three sets."""
+    test_matches_crowd_kit(quality.ZeroBasedSkill, _CrowdKitZeroBasedSkill, data)
 
 
 @pytest.mark.parametrize("ours_cls,theirs_cls", PAIRS, ids=[p[0].__name__ for p in PAIRS])

@@ -12,6 +12,7 @@ from labelwise.quality.aggregation.mace import MACE
 from labelwise.quality.aggregation.majority_vote import MajorityVote
 from labelwise.quality.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
 from labelwise.quality.aggregation.wawa import Wawa
+from labelwise.quality.aggregation.zero_based_skill import ZeroBasedSkill
 from labelwise.quality.agreement import (
     cohen_kappa_matrix,
     fleiss_kappa,
@@ -30,6 +31,7 @@ __all__ = [
     "OneCoinDawidSkene",
     "Votes",
     "Wawa",
+    "ZeroBasedSkill",
     "cohen_kappa_matrix",
     "fleiss_kappa",
     "krippendorff_alpha",
