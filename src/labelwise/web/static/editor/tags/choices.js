@@ -89,7 +89,7 @@ export default {
     const defaults = options.filter((o) => o.selected).map(optionValue);
     if (defaults.length && !readOnly && !bind.perRegion && !store.items().length) bind.write(single ? defaults.slice(0, 1) : defaults);
 
-    listeners.add(onResults(store, bind.perRegion, render));
+    listeners.add(onResults(store, bind, render));
     render();
 
     return {

@@ -51,7 +51,7 @@ export default {
       if (shown) ui.showError("");
     }
 
-    listeners.add(onResults(store, bind.perRegion, render));
+    listeners.add(onResults(store, bind, render));
     render();
 
     return {

@@ -67,7 +67,7 @@ export default {
       input.setAttribute("aria-invalid", "false");
     }
 
-    listeners.add(onResults(store, bind.perRegion, render));
+    listeners.add(onResults(store, bind, render));
     render();
 
     return {

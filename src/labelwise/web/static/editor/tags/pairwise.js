@@ -103,7 +103,7 @@ export default {
       if (selected) ui.showError("");
     }
 
-    listeners.add(onResults(store, bind.perRegion, render));
+    listeners.add(onResults(store, bind, render));
     render();
 
     return {

@@ -194,7 +194,7 @@ export default {
       return handled;
     }));
 
-    listeners.add(onResults(store, bind.perRegion, render));
+    listeners.add(onResults(store, bind, render));
     render();
 
     return {

@@ -82,7 +82,7 @@ export default {
       if (now) ui.showError("");
     }
 
-    listeners.add(onResults(store, bind.perRegion, render));
+    listeners.add(onResults(store, bind, render));
     render();
 
     return {

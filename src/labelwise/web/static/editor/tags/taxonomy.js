@@ -265,10 +265,10 @@ export default {
       );
       chips.hidden = !now.length;
       if (now.length) ui.showError("");
-      renderTree();
+      if (!panel.hidden) renderTree();
     }
 
-    listeners.add(onResults(store, bind.perRegion, render));
+    listeners.add(onResults(store, bind, render));
     render();
 
     return {

@@ -120,7 +120,7 @@ export default {
       if (now.length) ui.showError("");
     }
 
-    listeners.add(onResults(store, bind.perRegion, render));
+    listeners.add(onResults(store, bind, render));
     render();
 
     return {
