@@ -136,6 +136,23 @@ def test_textarea_lines_add_edit_delete_and_pending_text_is_kept(page: Page, api
     }
 
 
+def test_textarea_shortcuts_insert_at_the_caret_by_click_and_hotkey(page: Page, api: httpx.Client) -> None:
+    config = """<View><Text name="t" value="$t"/>
+      <TextArea name="a" toName="t"><Shortcut alias="Noise" value="[noise]" hotkey="ctrl+alt+n"/></TextArea>
+    </View>"""
+    task = open_config(page, api, config, {"t": REVIEW})
+    field = page.locator(".lw-textarea-input")
+    field.fill("before  after")
+    field.evaluate("el => el.setSelectionRange(7, 7)")
+    page.get_by_role("button", name="Noise").click()
+    expect(field).to_have_value("before [noise] after")
+    page.keyboard.press("Control+Alt+n")
+    expect(field).to_have_value("before [noise][noise] after")
+    field.press("Enter")
+    save(page)
+    assert result_of(api, task, "a")["value"] == {"text": ["before [noise][noise] after"]}
+
+
 def test_rating_by_mouse_and_by_keyboard(page: Page, api: httpx.Client) -> None:
     task = open_config(page, api, "sentiment_rating", {"review": REVIEW})
     stars = page.locator(".lw-star")

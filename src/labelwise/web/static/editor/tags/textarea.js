@@ -1,6 +1,7 @@
 // <TextArea>: free text submitted as lines. Enter adds the typed text as a line (Shift+Enter is a newline
 // inside it); submitted lines are listed with delete, and with edit when editable="true". maxSubmissions
-// hides the input once that many lines exist. The result is {text: [lines]}; perRegion works as for Choices.
+// hides the input once that many lines exist. <Shortcut value alias hotkey> children become buttons that
+// insert their value at the caret (their hotkey works while typing only with Ctrl/Alt, like every key). The result is {text: [lines]}; perRegion works as for Choices.
 import { bag, binding, frame, h, isShown, onResults, requiredCheck } from "./control.js";
 
 export default {
@@ -22,7 +23,26 @@ export default {
     });
     const add = h("button", { type: "button", class: "lw-btn lw-textarea-add", text: "Add", disabled: readOnly });
     const form = h("div", { class: "lw-textarea-form" }, input, add);
+    const shortcuts = (ctx.node && ctx.node.children ? ctx.node.children : []).filter((n) => String(n.tag).toLowerCase() === "shortcut" && n.attrs && n.attrs.value);
+    const bar = shortcuts.length ? h("div", { class: "lw-textarea-shortcuts" }) : null;
+    for (const shortcut of shortcuts) {
+      const { value, alias, hotkey } = shortcut.attrs;
+      const button = h("button", { type: "button", class: "lw-btn lw-small", text: alias || value, title: hotkey ? `${value} (${hotkey})` : value, disabled: readOnly });
+      listeners.on(button, "mousedown", (event) => event.preventDefault()); // keep the caret in the field
+      listeners.on(button, "click", () => insert(value));
+      bar.append(button);
+      if (hotkey && keys) listeners.add(keys.bind(hotkey, `${tag.name}: insert “${alias || value}”`, () => (isShown(input) ? (insert(value), true) : false), { group: "Text" }));
+    }
     ui.body.append(lines, form);
+    if (bar) form.after(bar);
+
+    function insert(text) {
+      if (readOnly || form.hidden) return;
+      const start = input.selectionStart ?? input.value.length;
+      const end = input.selectionEnd ?? start;
+      input.setRangeText(text, start, end, "end");
+      input.focus();
+    }
     let editing = -1;
 
     function current() {
