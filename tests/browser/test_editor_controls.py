@@ -313,6 +313,25 @@ def test_ranker_without_buckets_orders_the_list(page: Page, api: httpx.Client) -
     assert result_of(api, task, "rank")["value"] == {"ranker": {"rank": ["ad", "docs", "blog"]}}
 
 
+def test_choices_from_task_data_and_a_default_bucket(page: Page, api: httpx.Client) -> None:
+    config = """<View><Text name="t" value="$t"/>
+      <Choices name="pick" toName="t" value="$options" choice="multiple"/>
+      <List name="l" value="$items"/>
+      <Ranker name="r" toName="l"><Bucket name="keep" title="Keep" default="true"/><Bucket name="drop"/></Ranker>
+    </View>"""
+    options = ["from data", {"value": "<b>object</b>", "hint": "an object option"}]
+    task = open_config(page, api, config, {"t": "x", "options": options, "items": RANKING_ITEMS})
+    expect(page.locator(".lw-choice")).to_have_text(["from data", "<b>object</b>"])
+    expect(page.locator(".lw-ranker-list[data-column='_']")).to_have_count(0)
+    expect(page.locator(".lw-ranker-list[data-column=keep] .lw-ranker-item")).to_have_count(3)
+    page.locator(".lw-choice").nth(1).click()
+    page.locator(".lw-ranker-item", has_text="Buy shoes").focus()
+    page.keyboard.press("Shift+ArrowRight")
+    save(page)
+    assert result_of(api, task, "pick")["value"] == {"choices": ["<b>object</b>"]}
+    assert result_of(api, task, "r")["value"] == {"ranker": {"keep": ["docs", "blog"], "drop": ["ad"]}}
+
+
 PER_REGION = """<View>
   <Labels name="label" toName="text"><Label value="PER" hotkey="p"/><Label value="LOC" hotkey="l"/></Labels>
   <Text name="text" value="$text"/>
