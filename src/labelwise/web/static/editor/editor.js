@@ -192,6 +192,10 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
       for (const name of [...store.activeLabels.keys()]) store.setActiveLabels(name, []);
       return true;
     }
+    if (root.contains(document.activeElement) && document.activeElement instanceof HTMLElement) {
+      document.activeElement.blur();
+      return true;
+    }
     return false;
   }, { group: "Regions" });
   bind("?", "Show or hide this help", () => help.toggle() || true, { group: "Help" });

@@ -41,10 +41,17 @@ export function createPainter() {
   writeRules();
 
   // layers: Map name -> ranges. Replaces every highlight this painter owns.
+  // Layers whose ranges are the same objects as last time are left alone: selecting a region then
+  // repaints only the selection layer, not every span of a long text.
+  const previous = new Map();
+  const same = (a, b) => a && a.length === b.length && a.every((r, i) => r === b[i]);
   function paint(layers) {
     for (const name of names) if (!layers.has(name)) CSS.highlights.delete(name);
-    names.clear();
+    for (const name of [...previous.keys()]) if (!layers.has(name)) previous.delete(name);
     for (const [name, ranges] of layers) {
+      if (same(previous.get(name), ranges)) continue;
+      previous.set(name, ranges);
+      names.delete(name);
       if (!ranges.length) {
         CSS.highlights.delete(name);
         continue;
@@ -63,6 +70,7 @@ export function createPainter() {
     destroy() {
       for (const name of names) CSS.highlights.delete(name);
       names.clear();
+      previous.clear();
       document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
     },
   };

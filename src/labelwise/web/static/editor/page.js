@@ -31,6 +31,7 @@ const editor = await mountEditor(host, {
   results: data.annotation ? data.annotation.result : [],
   readOnly: !data.can_annotate,
 });
+performance.mark("lw-editor-ready");
 host.setAttribute("aria-busy", "false");
 host.dataset.ready = "true";
 saveButton.disabled = !data.can_annotate;

@@ -12,6 +12,22 @@ function excerpt(text, max = 60) {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat || "(empty)";
 }
 
+// What per-region controls said about a region ("Positive · 4★ · a note"), for the list.
+function perRegionSummary(store, region) {
+  const parts = [];
+  for (const item of store.items()) {
+    if (item.id !== region.id || item === region.item || SPAN_TYPES.has(item.type) || !item.value) continue;
+    const v = item.value;
+    if (Array.isArray(v.choices)) parts.push(v.choices.map((c) => (Array.isArray(c) ? c.join("/") : c)).join(", "));
+    else if (Array.isArray(v.text)) parts.push(v.text.join(" "));
+    else if (v.rating !== undefined) parts.push(`${v.rating}★`);
+    else if (v.number !== undefined) parts.push(String(v.number));
+    else if (v.datetime !== undefined) parts.push(String(v.datetime));
+    else if (Array.isArray(v.taxonomy)) parts.push(v.taxonomy.map((p) => p.join("/")).join(", "));
+  }
+  return parts.length ? excerpt(parts.join(" · "), 80) : "";
+}
+
 export function regionList(store) {
   const seen = new Map();
   for (const item of store.items()) {
@@ -51,6 +67,7 @@ export function createRegionsPanel(el, { store, schema, editor }) {
   el.append(heading, empty, list, relHeading, relList);
 
   const regionName = new Map();
+  const texts = new WeakMap(); // frozen item -> the text it covers
 
   function onClick(event) {
     const target = event.target instanceof Element ? event.target : null;
@@ -88,7 +105,8 @@ export function createRegionsPanel(el, { store, schema, editor }) {
     regionName.clear();
     list.replaceChildren();
     regions.forEach((region, index) => {
-      const text = editor.regionText(region.item);
+      if (!texts.has(region.item)) texts.set(region.item, editor.regionText(region.item));
+      const text = texts.get(region.item);
       regionName.set(region.id, `${index + 1}. ${excerpt(text, 24)}`);
       const li = document.createElement("li");
       li.className = "lw-region";
@@ -108,6 +126,14 @@ export function createRegionsPanel(el, { store, schema, editor }) {
       const body = document.createElement("span");
       body.className = "lw-region-text";
       body.textContent = excerpt(text);
+      const extra = perRegionSummary(store, region);
+      if (extra) {
+        const more = document.createElement("span");
+        more.className = "lw-region-extra";
+        more.textContent = extra;
+        body.title = extra;
+        body.appendChild(more);
+      }
       const actions = document.createElement("span");
       actions.className = "lw-region-actions";
       if (!editor.readOnly && !region.item.readonly) {
@@ -158,7 +184,22 @@ export function createRegionsPanel(el, { store, schema, editor }) {
     }
   }
 
-  const unsubscribe = store.subscribe(render);
+  // Selecting only moves a class; the list is rebuilt when results change.
+  function markSelected() {
+    for (const li of el.querySelectorAll(".is-selected")) li.classList.remove("is-selected");
+    if (!store.selected) return;
+    for (const li of el.querySelectorAll("[data-region-id], [data-relation-id]")) {
+      if ((li.dataset.regionId || li.dataset.relationId) === store.selected) {
+        li.classList.add("is-selected");
+        li.scrollIntoView({ block: "nearest" });
+      }
+    }
+  }
+  const unsubscribe = store.subscribe((change) => {
+    if (change.type === "active") return;
+    if (change.type === "select") markSelected();
+    else render();
+  });
   render();
   return {
     render,

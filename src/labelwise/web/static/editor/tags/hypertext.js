@@ -66,11 +66,15 @@ export default {
     }
 
     const painter = createPainter();
+    const ranges = new WeakMap(); // frozen store item -> its StaticRange
     let caret = null;
     function repaint() {
       const regions = regionsOf(store, tag.name).map((item) => {
-        const b = bounds(item.value);
-        return { id: item.id, color: labelColor(schema, item.from_name, labelsOf(item)[0]), origin: item.origin, range: b ? index.staticRange(b[0], b[1]) : null };
+        if (!ranges.has(item)) {
+          const b = bounds(item.value);
+          ranges.set(item, b ? index.staticRange(b[0], b[1]) : null);
+        }
+        return { id: item.id, color: labelColor(schema, item.from_name, labelsOf(item)[0]), origin: item.origin, range: ranges.get(item) };
       });
       const layers = layersFor(painter, regions, { selected: store.selected, candidate: editor.candidate ? editor.candidate() : null });
       const sel = document.getSelection();

@@ -70,6 +70,12 @@ export default {
     bar.addEventListener("click", onClick);
     bar.addEventListener("mousedown", onMouseDown);
 
+    // <Label selected="true"> starts armed, as in Label Studio.
+    const preselected = (control.options || []).filter((o) => o.selected).map((o) => o.value);
+    if (preselected.length && !store.activeLabels.get(control.name)) {
+      store.setActiveLabels(control.name, control.choice === "multiple" ? preselected : preselected.slice(0, 1));
+    }
+
     const unbinds = [];
     for (const option of control.options || []) {
       const key = ctx.hotkeyFor(control.name, option.value);

@@ -87,10 +87,14 @@ export default {
 
     let current = -1;
     const painter = createPainter();
+    const ranges = new WeakMap(); // frozen store item -> its StaticRange
     function repaint() {
       const regions = regionsOf(store, tag.name).map((item) => {
-        const b = bounds(item.value);
-        return { id: item.id, color: labelColor(schema, item.from_name, labelsOf(item)[0]), origin: item.origin, range: b ? rangeOf(b, StaticRange) : null };
+        if (!ranges.has(item)) {
+          const b = bounds(item.value);
+          ranges.set(item, b ? rangeOf(b, StaticRange) : null);
+        }
+        return { id: item.id, color: labelColor(schema, item.from_name, labelsOf(item)[0]), origin: item.origin, range: ranges.get(item) };
       });
       painter.paint(layersFor(painter, regions, { selected: store.selected, candidate: editor.candidate ? editor.candidate() : null }));
       rows.forEach((r, k) => r.row.classList.toggle("is-current", k === current));

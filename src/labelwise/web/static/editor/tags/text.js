@@ -128,6 +128,11 @@ export default {
 
     // --- painting ---
     const painter = createPainter();
+    const ranges = new WeakMap(); // frozen store item -> its StaticRange (items are replaced on change)
+    function cachedRange(item) {
+      if (!ranges.has(item)) ranges.set(item, rangeFor(item.value));
+      return ranges.get(item);
+    }
     let caret16 = null;
     let keyboardCaret = false; // the caret is drawn only once the keyboard moves it (or Tab focused the text)
     function repaint() {
@@ -135,7 +140,7 @@ export default {
         id: item.id,
         color: labelColor(schema, item.from_name, labelsOf(item)[0]),
         origin: item.origin,
-        range: rangeFor(item.value),
+        range: cachedRange(item),
       }));
       const layers = layersFor(painter, regions, { selected: store.selected, candidate: editor.candidate ? editor.candidate() : null });
       if (caret16 !== null && keyboardCaret && document.activeElement === container) {
@@ -157,11 +162,7 @@ export default {
       const range = sel.getRangeAt(0);
       let a = positionOf(range.startContainer, range.startOffset);
       let b = positionOf(range.endContainer, range.endOffset);
-      if (a === null && b === null) {
-        if (!range.intersectsNode(container)) return null;
-        a = 0;
-        b = text.length;
-      }
+      if (a === null && b === null) return null;
       if (a === null) a = 0;
       if (b === null) b = text.length;
       a = snapUtf16(text, a);
