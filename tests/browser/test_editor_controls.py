@@ -447,6 +447,7 @@ def test_read_only_shows_stored_values_and_destroy_leaves_nothing(page: Page, ap
     # A new annotation starts from the selected="true" choice.
     expect(choice(page, "c", "Y").locator("input")).to_be_checked()
     expect(page.locator(".lw-choices-list.is-inline")).to_have_count(1)
+    assert "null" not in page.locator("#editor").inner_text()  # no missing optional part printed
     shown = page.evaluate(
         """async (results) => {
           const { mountEditor } = await import("/static/editor/editor.js");

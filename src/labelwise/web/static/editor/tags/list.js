@@ -31,7 +31,8 @@ export default {
     const plain = h("ol", { class: "lw-list-items" }, ...items.map((item) => h("li", { class: "lw-list-item", dataset: { id: String(item.id) } }, ...itemContent(item))));
     if (!items.length) plain.append(h("li", { class: "lw-muted", text: "No items" }));
     const slot = h("div", { class: "lw-list-slot", hidden: true });
-    root.append(heading, plain, slot);
+    if (heading) root.append(heading);
+    root.append(plain, slot);
     ctx.el.append(root);
     return {
       el: root,
@@ -40,6 +41,7 @@ export default {
       // A Ranker renders in `slot` instead of the plain list.
       claim() {
         plain.hidden = true;
+        if (heading) heading.hidden = true; // the board's first column carries the title
         slot.hidden = false;
         return slot;
       },
@@ -47,6 +49,7 @@ export default {
         slot.replaceChildren();
         slot.hidden = true;
         plain.hidden = false;
+        if (heading) heading.hidden = false;
       },
       destroy() {
         root.remove();

@@ -25,7 +25,8 @@ export default {
       disabled: readOnly,
     });
     const range = min !== null || max !== null ? h("span", { class: "lw-muted lw-number-range", text: min !== null && max !== null ? `${fmt(min)} – ${fmt(max)}` : min !== null ? `≥ ${fmt(min)}` : `≤ ${fmt(max)}` }) : null;
-    ui.body.append(input, range);
+    ui.body.append(input);
+    if (range) ui.body.append(range);
     let problem = "";
 
     // The reason a typed value cannot be stored, or "".
