@@ -161,3 +161,39 @@ def test_the_page_needs_a_session_and_the_task_of_that_project(server: Server, a
         assert login.status_code == 200, login.text
         assert browserless.get(f"/projects/{project}/tasks/{task}/editor").status_code == 200
         assert browserless.get(f"/projects/{other}/tasks/{task}/editor").status_code == 404
+
+
+def test_per_region_controls_show_for_the_selected_region_and_share_its_id(
+    page: Page, api: httpx.Client
+) -> None:
+    config = """<View>
+      <Labels name="l" toName="t"><Label value="PER" hotkey="p"/><Label value="LOC" hotkey="l"/></Labels>
+      <Text name="t" value="$text"/>
+      <Choices name="kind" toName="t" perRegion="true" visibleWhen="region-selected" whenLabelValue="PER">
+        <Choice value="Real" hotkey="r"/><Choice value="Fictional" hotkey="f"/>
+      </Choices>
+    </View>"""
+    project = make_project(api, config, [{"data": {"text": NEWS}}])
+    task = api.get("/api/tasks", params={"project": project}).json()["tasks"][0]["id"]
+    page.goto(f"/projects/{project}/tasks/{task}/editor")
+    expect(page.locator("#editor[data-ready=true]")).to_be_attached()
+    kind = page.locator(".lw-tag-choices")
+    expect(kind).to_be_hidden()
+    page.keyboard.press("p")
+    drag_select(page, 0, 12)
+    page.keyboard.press("l")
+    drag_select(page, 44, 50)
+    page.locator(".lw-region", has_text="London").click()
+    expect(kind).to_be_hidden()  # a LOC region: the rule asks for PER
+    page.locator(".lw-region", has_text="Ada Lovelace").click()
+    expect(kind).to_be_visible()
+    kind.get_by_text("Fictional").click()
+    expect(page.locator(".lw-region", has_text="Ada Lovelace")).to_contain_text("Fictional")
+    page.keyboard.press("Escape")
+    expect(kind).to_be_hidden()
+    save(page)
+    result = stored_result(api, task)
+    (span,) = [r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["PER"]]
+    (choice,) = [r for r in result if r["type"] == "choices"]
+    assert choice["id"] == span["id"] and choice["to_name"] == "t"
+    assert choice["value"] == {"start": 0, "end": 12, "text": "Ada Lovelace", "choices": ["Fictional"]}

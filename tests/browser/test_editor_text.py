@@ -122,10 +122,20 @@ def test_relation_between_two_spans_is_stored(page: Page, api: httpx.Client) -> 
     relation.locator(".lw-relation-label", has_text="works_for").click()
     relation.locator(".lw-relation-direction").click()
     expect(relation.locator(".lw-relation-direction")).to_have_attribute("data-direction", "left")
+    page.keyboard.press("Escape")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # the second region, by keyboard; relate it back to the first
+    expect(page.locator(".lw-region.is-selected")).to_contain_text("University")
+    page.keyboard.press("Alt+r")
+    page.keyboard.press("ArrowUp")
+    expect(page.locator(".lw-region.is-candidate")).to_contain_text("Marie")
+    page.keyboard.press("Enter")
+    expect(page.locator(".lw-relation")).to_have_count(2)
     save(page)
     result = stored_result(api, task)
     spans = {r["value"]["text"]: r["id"] for r in result if r["type"] == "labels"}
-    (rel,) = [r for r in result if r["type"] == "relation"]
+    rel, back = [r for r in result if r["type"] == "relation"]
+    assert (back["from_id"], back["to_id"]) == (spans["University of Paris"], spans["Marie Curie"])
     assert rel == {
         "type": "relation",
         "from_id": spans["Marie Curie"],

@@ -153,19 +153,25 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
   const help = createHelp(root, () => keys.list());
   const panel = createRegionsPanel(side, { store, schema, editor: facade });
 
+  // ↓/↑: the next region to select, or in relation mode the next target candidate (never the source).
   function step(delta) {
     const ids = regionIds();
-    if (!ids.length) return false;
-    const current = relating ? candidate : store.selected;
-    let index = ids.indexOf(current);
-    index = index < 0 ? (delta > 0 ? 0 : ids.length - 1) : (index + delta + ids.length) % ids.length;
-    if (relating) setCandidate(ids[index]);
-    else {
-      store.select(ids[index]);
-      scrollTo(ids[index]);
+    if (relating) {
+      if (ids.length < 2) return true;
+      let index = ids.indexOf(candidate || relating);
+      do index = (index + delta + ids.length) % ids.length;
+      while (ids[index] === relating);
+      setCandidate(ids[index]);
+      return true;
     }
+    if (!ids.length) return false;
+    let index = ids.indexOf(store.selected);
+    index = index < 0 ? (delta > 0 ? 0 : ids.length - 1) : (index + delta + ids.length) % ids.length;
+    store.select(ids[index]);
+    scrollTo(ids[index]);
     return true;
   }
+
 
   const bind = (combo, description, handler, options) => cleanups.push(keys.bind(combo, description, handler, options));
   bind("ctrl+z", "Undo", () => store.undo() || true, { group: "Editing" });
