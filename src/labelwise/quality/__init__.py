@@ -6,6 +6,7 @@ as a pandas or Polars frame or as arrays, and answer in the kind of frame they w
 the web or the database layer.
 """
 
+from labelwise.quality.aggregation.bradley_terry import BradleyTerry
 from labelwise.quality.aggregation.dawid_skene import DawidSkene
 from labelwise.quality.aggregation.glad import GLAD
 from labelwise.quality.aggregation.mace import MACE
@@ -26,6 +27,7 @@ from labelwise.quality.votes import Votes
 __all__ = [
     "GLAD",
     "MACE",
+    "BradleyTerry",
     "DawidSkene",
     "MajorityVote",
     "OneCoinDawidSkene",
