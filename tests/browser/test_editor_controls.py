@@ -419,12 +419,12 @@ def test_option_values_aliases_hints_and_items_render_as_text(page: Page, api: h
 ALL = """<View>
   <Text name="a" value="$a"/>
   <Text name="b" value="$b"/>
-  <Choices name="c" toName="a" showInline="true"><Choice value="X"/><Choice value="Y" selected="true"/></Choices>
+  <Choices name="c" toName="a" showInline="true"><Choice value="X" alias="x1"/><Choice value="Y" selected="true"/></Choices>
   <Rating name="r" toName="a"/>
   <TextArea name="t" toName="a" editable="true"/>
   <Number name="n" toName="a"/>
   <DateTime name="d" toName="a" only="date"/>
-  <Taxonomy name="x" toName="a"><Choice value="P"><Choice value="Q"/></Choice></Taxonomy>
+  <Taxonomy name="x" toName="a"><Choice value="P" alias="p-alias"><Choice value="Q"/></Choice></Taxonomy>
   <Pairwise name="p" toName="a,b"/>
   <List name="l" value="$items"/>
   <Ranker name="k" toName="l"/>
@@ -436,7 +436,12 @@ STORED = [
     {"from_name": "t", "to_name": "a", "type": "textarea", "value": {"text": ["kept"]}},
     {"from_name": "n", "to_name": "a", "type": "number", "value": {"number": 7}},
     {"from_name": "d", "to_name": "a", "type": "datetime", "value": {"datetime": "2026-01-02"}},
-    {"from_name": "x", "to_name": "a", "type": "taxonomy", "value": {"taxonomy": [["P", "Q"]]}},
+    {
+        "from_name": "x",
+        "to_name": "a",
+        "type": "taxonomy",
+        "value": {"taxonomy": [["P", "Q"], ["p-alias", "Q"]]},
+    },
     {"from_name": "p", "to_name": "a", "type": "pairwise", "value": {"selected": "right"}},
     {"from_name": "k", "to_name": "l", "type": "ranker", "value": {"ranker": {"k": ["blog", "docs", "ad"]}}},
 ]
@@ -464,7 +469,7 @@ def test_read_only_shows_stored_values_and_destroy_leaves_nothing(page: Page, ap
             line: q(".lw-textarea-text").textContent,
             number: q(".lw-number input").value,
             date: q(".lw-datetime input").value,
-            chip: q(".lw-chip").textContent,
+            chips: [...host.querySelectorAll(".lw-chip")].map((el) => el.textContent),
             picked: q(".lw-pairwise-pick.is-picked").dataset.side,
             order: [...host.querySelectorAll(".lw-ranker-item")].map((el) => el.dataset.id),
             same: JSON.stringify(ro.getResults().map((r) => r.value)) === JSON.stringify(results.map((r) => r.value)),
@@ -479,12 +484,12 @@ def test_read_only_shows_stored_values_and_destroy_leaves_nothing(page: Page, ap
     )
     assert shown == {
         "enabled": 0,
-        "choice": "X",
+        "choice": "x1",  # the stored "X" (the value) is the option whose alias is x1
         "stars": 2,
         "line": "kept",
         "number": "7",
         "date": "2026-01-02",
-        "chip": "P / Q",
+        "chips": ["P / Q"],  # the same path by value and by alias
         "picked": "right",
         "order": ["blog", "docs", "ad"],
         "same": True,
@@ -497,4 +502,4 @@ def test_read_only_shows_stored_values_and_destroy_leaves_nothing(page: Page, ap
     page.keyboard.press("ArrowRight")
     save(page)
     values = {r["from_name"]: r["value"] for r in stored_result(api, task)}
-    assert values == {"c": {"choices": ["X"]}, "p": {"selected": "right"}}
+    assert values == {"c": {"choices": ["x1"]}, "p": {"selected": "right"}}

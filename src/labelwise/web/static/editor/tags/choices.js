@@ -57,9 +57,16 @@ export default {
     });
     if (!options.length) list.append(h("span", { class: "lw-muted", text: "No options" }));
 
+    // Stored values in the form this control writes: a result may name an option by its value where the
+    // config now sets an alias (or was written by another tool); both mean the same option.
+    const canonical = new Map();
+    for (const option of options) {
+      canonical.set(option.value, optionValue(option));
+      canonical.set(optionValue(option), optionValue(option));
+    }
     function chosen() {
       const value = bind.read();
-      return Array.isArray(value) ? value : [];
+      return Array.isArray(value) ? [...new Set(value.map((v) => canonical.get(v) ?? v))] : [];
     }
 
     function toggle(value) {

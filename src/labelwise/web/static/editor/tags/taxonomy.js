@@ -70,9 +70,22 @@ export default {
     }
     rowsFor(roots, tree);
 
+    // Stored paths in this control's form: a step may name a node by value or alias (both are valid).
+    function canonical(path) {
+      let level = roots;
+      let node = null;
+      for (const step of path) {
+        node = level.find((n) => n.option.value === step || optionValue(n.option) === step);
+        if (!node) return path;
+        level = node.children;
+      }
+      return node ? node.path : path;
+    }
     const chosen = () => {
       const value = bind.read();
-      return Array.isArray(value) ? value.filter(Array.isArray) : [];
+      if (!Array.isArray(value)) return [];
+      const seen = new Set();
+      return value.filter(Array.isArray).map(canonical).filter((p) => !seen.has(keyOf(p)) && seen.add(keyOf(p)));
     };
     const selectable = (node) => !leafsOnly || !node.children.length;
     const matches = (node) => !filter || node.labels[node.labels.length - 1].toLowerCase().includes(filter);
