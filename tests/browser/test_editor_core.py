@@ -197,3 +197,41 @@ def test_per_region_controls_show_for_the_selected_region_and_share_its_id(
     (choice,) = [r for r in result if r["type"] == "choices"]
     assert choice["id"] == span["id"] and choice["to_name"] == "t"
     assert choice["value"] == {"start": 0, "end": 12, "text": "Ada Lovelace", "choices": ["Fictional"]}
+
+
+def test_the_servers_400_detail_shows_in_the_page(page: Page, api: httpx.Client) -> None:
+    (task,) = open_editor(page, api, "named_entity_recognition", [{"text": NEWS}])
+    page.keyboard.press("p")
+    drag_select(page, 0, 12)
+    # Someone edits the task text meanwhile: the span no longer quotes it, and the server says where.
+    changed = api.patch(f"/api/tasks/{task}", json={"data": {"text": "Someone else entirely, now."}})
+    assert changed.status_code == 200, changed.text
+    page.locator("#editor-save").click()
+    error = page.locator("#editor-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("value.text")
+    expect(page.locator("#editor-state")).to_have_text("Unsaved changes")
+    assert api.get(f"/api/tasks/{task}/annotations").json() == []
+
+
+def test_views_follow_choice_selected_and_unselected(page: Page, api: httpx.Client) -> None:
+    config = """<View>
+      <Text name="t" value="$text"/>
+      <Choices name="sent" toName="t"><Choice value="Pos"/><Choice value="Neg"/><Choice value="Mixed"/></Choices>
+      <View visibleWhen="choice-selected" whenTagName="sent" whenChoiceValue="Neg,Mixed"><Header value="Why?"/></View>
+      <View visibleWhen="choice-unselected" whenTagName="sent"><Header value="Pick one"/></View>
+    </View>"""
+    project = make_project(api, config, [{"data": {"text": NEWS}}])
+    task = api.get("/api/tasks", params={"project": project}).json()["tasks"][0]["id"]
+    page.goto(f"/projects/{project}/tasks/{task}/editor")
+    expect(page.locator("#editor[data-ready=true]")).to_be_attached()
+    why, pick = page.get_by_text("Why?"), page.get_by_text("Pick one")
+    expect(why).to_be_hidden()
+    expect(pick).to_be_visible()
+    page.keyboard.press("2")  # Neg, by its default number key
+    expect(why).to_be_visible()
+    expect(pick).to_be_hidden()
+    page.keyboard.press("1")  # Pos replaces it (single choice)
+    expect(why).to_be_hidden()
+    page.keyboard.press("Control+z")
+    expect(why).to_be_visible()
