@@ -8,7 +8,8 @@
 // confirms), Ctrl+Z / Ctrl+Shift+Z undo and redo (the editor's own).
 //
 // Events for tests and the benchmark: `labeling:task` on document after a task is shown (detail:
-// {id, mode}), `labeling:done` when the queue is empty; `performance.mark("lw:task-shown")`.
+// {id, mode}), `labeling:prefetched` when the following task is ready, `labeling:done` when the queue
+// is empty; `performance.mark("lw:task-shown")`.
 import { mountEditor } from "/static/editor/editor.js";
 import { pageData, patch, post } from "/static/js/http.js";
 import { Drafts } from "./drafts.js";
@@ -111,9 +112,18 @@ async function show(payload, { fromQueue }) {
   renderBars(predicted);
   say(note, note ? "ok" : "");
   history.show(payload.task.id);
-  if (fromQueue) queue.prefetch(payload.task.id);
+  if (fromQueue) prefetchAfter(payload.task.id);
   performance.mark("lw:task-shown");
   document.dispatchEvent(new CustomEvent("labeling:task", { detail: { id: payload.task.id, mode } }));
+}
+
+function prefetchAfter(taskId) {
+  queue.prefetch(taskId);
+  const ahead = queue.ahead;
+  ahead.promise.then(
+    () => queue.ahead === ahead && document.dispatchEvent(new CustomEvent("labeling:prefetched")),
+    () => {},
+  );
 }
 
 function renderBars(predicted) {
