@@ -37,7 +37,9 @@ export class Queue {
     while (this.ids.length) {
       const id = this.ids.shift();
       try {
-        return await editorPayload(id);
+        const payload = await editorPayload(id);
+        if (payload.project.id === this.projectId) return payload;
+        continue; // a task of another project: never label it with this project's config
       } catch (error) {
         if (!(error instanceof ApiError) || error.status !== 404) throw error;
         // a listed task deleted meanwhile: go on with the next one

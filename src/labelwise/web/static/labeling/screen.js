@@ -113,6 +113,7 @@ async function show(payload, { fromQueue }) {
   say(note, note ? "ok" : "");
   history.show(payload.task.id);
   if (fromQueue) prefetchAfter(payload.task.id);
+  performance.clearMarks("lw:task-shown"); // one mark, not one per task: marks are kept until cleared
   performance.mark("lw:task-shown");
   document.dispatchEvent(new CustomEvent("labeling:task", { detail: { id: payload.task.id, mode } }));
 }
@@ -181,9 +182,9 @@ async function skip(reason) {
 async function save(body) {
   busy = true;
   const { payload, mode, annotation } = current;
+  let saved;
   try {
     await drafts.settle();
-    let saved;
     if (mode === "update") {
       const changes = { ...body, lead_time: (annotation.lead_time || 0) + body.lead_time };
       if (!body.was_cancelled) changes.was_cancelled = false;
@@ -192,12 +193,18 @@ async function save(body) {
     } else {
       saved = await post(`/api/tasks/${payload.task.id}/annotations`, body);
     }
+  } catch (error) {
+    say(`Not saved: ${error.message}`, "error");
+    busy = false;
+    return;
+  }
+  try {
     timer.stop();
     await drafts.detach();
     history.add(saved);
     await advance();
   } catch (error) {
-    say(`Not saved: ${error.message}`, "error");
+    say(`Saved, but the next task could not be loaded: ${error.message}`, "error");
   } finally {
     busy = false;
   }
@@ -299,7 +306,8 @@ const actions = {
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-action]");
-  if (!button || !ui.editor.closest(".labeling").contains(button)) return;
+  // The screen's own buttons only (the editor has data-action buttons of its own).
+  if (!button || ui.editor.contains(button) || !ui.editor.closest(".labeling").contains(button)) return;
   const action = actions[button.dataset.action];
   if (action) action();
 });
