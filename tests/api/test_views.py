@@ -240,3 +240,18 @@ def test_bad_query_ordering_is_400(client: TestClient) -> None:
     assert r.status_code == 400 and "a b" in r.json()["detail"]
     r = client.get("/api/tasks", params={"project": pid, "view": 10**6})
     assert r.status_code == 404
+
+
+def test_counts_tasks_leaves_the_sums_of_a_filtered_selection_out(client: TestClient) -> None:
+    pid = make_project(client)
+    ids = import_texts(client, pid, ["a", "b", "c"])
+    client.post(f"/api/tasks/{ids[0]}/annotations", json={"result": [choice("pos")]})
+    labeled = {"filter": "filter:tasks:is_labeled", "operator": "equal", "type": "Boolean", "value": False}
+    q = json.dumps({"filters": {"conjunction": "and", "items": [labeled]}})
+    lean = listing(client, project=pid, query=q, counts="tasks")
+    assert lean["total"] == 2 and lean["total_annotations"] is None and lean["total_predictions"] is None
+    full = listing(client, project=pid, query=q)
+    assert full["total"] == 2 and full["total_annotations"] == 0 and full["total_predictions"] == 0
+    unfiltered = listing(client, project=pid, counts="tasks")  # counters: free, so always given
+    assert unfiltered["total"] == 3 and unfiltered["total_annotations"] == 1
+    assert client.get("/api/tasks", params={"project": pid, "counts": "some"}).status_code == 400
