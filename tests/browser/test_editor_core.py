@@ -60,6 +60,7 @@ def test_a_second_save_updates_the_same_annotation_and_reload_shows_it(page: Pag
     page.locator(".lw-region").click()
     page.keyboard.press("l")
     expect(page.locator(".lw-region-label")).to_have_text("LOC")
+    expect(page.locator(".lw-span-badge")).to_have_text("LOC")  # the selected span's labels, beside it
     save(page)
     (region,) = stored_result(api, task)
     assert region["value"]["labels"] == ["LOC"]

@@ -1,6 +1,7 @@
 // Relation arrows: one SVG laid over the objects, a curve from region to region with heads for the
 // direction and the relation labels as text. Redrawn after every change and on resize; the geometry
-// comes from each object's `rangeFor(value)`, so any span object can take part.
+// comes from each object's `rangeFor(value)`, so any span object can take part. The same overlay shows
+// the labels of the selected region just under it.
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -25,6 +26,11 @@ export function createArrows(host, { store, objects }) {
   const layer = svg("g");
   overlay.appendChild(layer);
   host.appendChild(overlay);
+  // The labels of the selected region, shown next to it (outside the text, which is never altered).
+  const badge = document.createElement("div");
+  badge.className = "lw-span-badge";
+  badge.hidden = true;
+  host.appendChild(badge);
 
   function rectOf(id) {
     const item = store.get(id);
@@ -35,10 +41,26 @@ export function createArrows(host, { store, objects }) {
     return rects.length ? rects[0] : range.getBoundingClientRect();
   }
 
+  function drawBadge(base) {
+    const id = store.selected;
+    const items = id ? store.items().filter((it) => it.id === id && it.type !== "relation") : [];
+    const labels = items.flatMap((it) => (it.value && Array.isArray(it.value[it.type]) ? it.value[it.type] : []));
+    const rect = labels.length ? rectOf(id) : null;
+    if (!rect) {
+      badge.hidden = true;
+      return;
+    }
+    badge.textContent = labels.join(", ");
+    badge.hidden = false;
+    badge.style.left = `${Math.max(0, rect.left - base.left)}px`;
+    badge.style.top = `${rect.bottom - base.top + 2}px`;
+  }
+
   let frame = 0;
   function draw() {
     frame = 0;
     layer.replaceChildren();
+    drawBadge(host.getBoundingClientRect());
     const relations = store.relations();
     host.classList.toggle("has-relations", relations.length > 0);
     if (!relations.length) return;
@@ -83,6 +105,7 @@ export function createArrows(host, { store, objects }) {
       window.removeEventListener("resize", schedule);
       if (frame) cancelAnimationFrame(frame);
       overlay.remove();
+      badge.remove();
     },
   };
 }
