@@ -75,6 +75,21 @@ def test_multiple_choices_by_mouse_and_default_number_keys(page: Page, api: http
     assert result_of(api, task, "topics")["value"] == {"choices": ["Politics", "Technology", "Science"]}
 
 
+def test_choices_as_a_select(page: Page, api: httpx.Client) -> None:
+    config = """<View><Text name="t" value="$t"/>
+      <Choices name="one" toName="t" layout="select"><Choice value="A"/><Choice value="B" alias="b"/></Choices>
+      <Choices name="many" toName="t" layout="select" choice="multiple"><Choice value="X"/><Choice value="Y"/></Choices>
+    </View>"""
+    task = open_config(page, api, config, {"t": REVIEW})
+    page.locator(".lw-choices[data-control=one] select").select_option("b")
+    page.locator(".lw-choices[data-control=many] select").select_option(["X", "Y"])
+    page.locator("body").press("1")  # the number key of A
+    expect(page.locator(".lw-choices[data-control=one] select")).to_have_value("A")
+    save(page)
+    assert result_of(api, task, "one")["value"] == {"choices": ["A"]}
+    assert result_of(api, task, "many")["value"] == {"choices": ["X", "Y"]}
+
+
 def test_visible_when_textarea_with_max_submissions_and_a_ten_star_rating(
     page: Page, api: httpx.Client
 ) -> None:

@@ -1,4 +1,5 @@
-// <Choices>: one radio group (choice="single"/"single-radio") or a set of checkboxes (choice="multiple").
+// <Choices>: one radio group (choice="single"/"single-radio") or a set of checkboxes (choice="multiple");
+// layout="select" makes it a <select> (multiple for choice="multiple"), layout="inline" is showInline.
 // Clicking or pressing the hotkey of a chosen option again clears it, as in Label Studio. perRegion
 // Choices show only while a region of their object is selected and write a result sharing its id.
 import { displayCombo } from "../keys.js";
@@ -27,12 +28,31 @@ export default {
     const ui = frame(ctx, "lw-choices");
     const readOnly = !!(ctx.editor && ctx.editor.readOnly);
     const groupName = `lw-choices-${tag.name}-${(groups += 1)}`;
-    const list = h("div", { class: `lw-choices-list${tag.show_inline ? " is-inline" : ""}`, role: single ? "radiogroup" : "group", "aria-label": tag.attrs?.title || tag.name });
+    const layout = String(tag.attrs?.layout || "").toLowerCase();
+    const asSelect = layout === "select";
+    const inline = tag.show_inline || layout === "inline";
+    const label = tag.attrs?.title || tag.name;
+    const list = asSelect
+      ? h("select", { class: "lw-input lw-choices-select", multiple: !single, "aria-label": label, disabled: readOnly }, single ? h("option", { value: "", text: "—" }) : null)
+      : h("div", { class: `lw-choices-list${inline ? " is-inline" : ""}`, role: single ? "radiogroup" : "group", "aria-label": label });
     ui.body.append(list);
+    if (asSelect) {
+      listeners.on(list, "change", () => {
+        const picked = new Set([...list.selectedOptions].map((o) => o.value).filter(Boolean));
+        bind.write(picked.size ? options.map(optionValue).filter((v) => picked.has(v)) : null);
+        render();
+      });
+    }
 
     const inputs = options.map((option) => {
       const value = optionValue(option);
       const hotkey = !tag.options_key && ctx.hotkeyFor ? ctx.hotkeyFor(tag.name, option.value) : null;
+      if (asSelect) {
+        const item = h("option", { value, title: option.hint || null, text: hotkey ? `${option.value} (${displayCombo(hotkey)})` : option.value });
+        list.append(item);
+        bindHotkey(hotkey, option, value);
+        return { input: item, label: item, value };
+      }
       const input = h("input", { type: single ? "radio" : "checkbox", name: groupName, value, disabled: readOnly });
       const label = h("label", { class: "lw-choice", title: option.hint || null }, input, h("span", { class: "lw-choice-text", text: option.value }));
       if (hotkey) label.append(h("kbd", { class: "lw-hotkey", text: displayCombo(hotkey) }));
@@ -44,17 +64,20 @@ export default {
         toggle(value);
         render();
       });
-      if (hotkey && keys) {
-        listeners.add(
-          keys.bind(hotkey, `${tag.name}: ${option.value}`, () => {
-            if (readOnly || !isShown(ui.root)) return false;
-            toggle(value);
-            return true;
-          }, { group: "Choices" }),
-        );
-      }
+      bindHotkey(hotkey, option, value);
       return { input, label, value };
     });
+
+    function bindHotkey(hotkey, option, value) {
+      if (!hotkey || !keys) return;
+      listeners.add(
+        keys.bind(hotkey, `${tag.name}: ${option.value}`, () => {
+          if (readOnly || !isShown(ui.root)) return false;
+          toggle(value);
+          return true;
+        }, { group: "Choices" }),
+      );
+    }
     if (!options.length) list.append(h("span", { class: "lw-muted", text: "No options" }));
 
     // Stored values in the form this control writes: a result may name an option by its value where the
@@ -86,9 +109,11 @@ export default {
       const now = chosen();
       for (const { input, label, value } of inputs) {
         const on = now.includes(value);
-        input.checked = on;
+        if (asSelect) input.selected = on;
+        else input.checked = on;
         label.classList.toggle("is-checked", on);
       }
+      if (asSelect && single && !now.length) list.value = "";
       if (now.length) ui.showError("");
     }
 
@@ -104,6 +129,7 @@ export default {
         return requiredCheck(ctx, bind, ui, "Choose an option");
       },
       focus() {
+        if (asSelect) return list.focus();
         const target = inputs.find((i) => i.input.checked) || inputs[0];
         if (target) target.input.focus();
       },
