@@ -236,3 +236,45 @@ def test_views_follow_choice_selected_and_unselected(page: Page, api: httpx.Clie
     expect(why).to_be_hidden()
     page.keyboard.press("Control+z")
     expect(why).to_be_visible()
+
+
+def test_offsets_and_store_modules_agree_with_python(page: Page, api: httpx.Client) -> None:
+    open_editor(page, api, "named_entity_recognition", [{"text": NEWS}])
+    samples = ["", "abc", "e\u0301\U0001f600x", "\U0001f469\u200d\U0001f52c\n\t  z", "\U00010348\U00010348"]
+    got = page.evaluate(
+        """async (samples) => {
+          const o = await import("/static/editor/offsets.js");
+          const { createStore } = await import("/static/editor/store.js");
+          const out = samples.map((s) => ({ len: o.cpLength(s), slice: o.cpSlice(s, 1, 3),
+            u16: [...Array(o.cpLength(s) + 1).keys()].map((cp) => o.toCodePoints(s, o.toUtf16(s, cp))) }));
+          const store = createStore([]);
+          let changes = 0;
+          store.subscribe(() => (changes += 1));
+          store.transaction(() => {
+            store.add({ id: "a", type: "labels", from_name: "l", to_name: "t", value: { start: 0, end: 1 } });
+            store.transaction(() => store.add({ id: "b", type: "labels", from_name: "l", to_name: "t", value: {} }));
+          });
+          store.add({ type: "relation", from_id: "a", to_id: "b", direction: "right" });
+          const afterAdds = store.items().length;
+          store.remove("b");  // takes the relation that points at it along
+          const afterRemove = store.items().map((i) => i.id);
+          store.undo(); store.undo();
+          const afterUndo = store.items().length;
+          store.redo();
+          const frozen = Object.isFrozen(store.items()[0].value);
+          try { store.items()[0].value.start = 5; } catch { /* strict code throws; either way nothing changes */ }
+          return { out, afterAdds, afterRemove, afterUndo, redone: store.items().length, changes, frozen,
+                   unchanged: store.items()[0].value.start };
+        }""",
+        samples,
+    )
+    for sample, row in zip(samples, got["out"], strict=True):
+        assert row["len"] == len(sample)
+        assert row["slice"] == sample[1:3]
+        assert row["u16"] == list(range(len(sample) + 1))
+    assert got["afterAdds"] == 3
+    assert got["afterRemove"] == ["a"]
+    assert got["afterUndo"] == 2  # two undo steps: the removal, then the relation; the transaction stays
+    assert got["redone"] == 3
+    assert got["changes"] == 6  # transaction, relation, remove, undo, undo, redo
+    assert got["frozen"] and got["unchanged"] == 0
