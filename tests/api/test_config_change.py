@@ -140,3 +140,30 @@ def test_preview_lists_orphans_for_a_project(client: TestClient, project: int) -
     assert (
         client.post("/api/labeling/preview", json={"label_config": new, "project": 999999}).status_code == 404
     )
+
+
+def test_values_with_non_ascii_quotes_and_like_wildcards_are_found(client: TestClient) -> None:
+    """The LIKE pre-filter must match what each database stores (escaped or UTF-8 text, `%`, `_`, quotes)."""
+    values = ["Straße", '50% "off"', "a_b", "日本"]
+    options = "".join(f"<Choice value='{v}'/>" for v in values)
+    config = f'<View><Text name="text" value="$text"/><Choices name="c" toName="text" choice="multiple">{options}<Choice value="keep"/></Choices></View>'
+    pid = client.post("/api/projects", json={"title": "odd", "label_config": config}).json()["id"]
+    result = [{"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": values}}]
+    assert (
+        client.post(
+            f"/api/projects/{pid}/import", json=[{"data": {"text": "x"}, "annotations": [{"result": result}]}]
+        ).status_code
+        == 201
+    )
+    for value in values:
+        dropped = config.replace(f"<Choice value='{value}'/>", "")
+        r = client.patch(f"/api/projects/{pid}", json={"label_config": dropped})
+        assert r.status_code == 400, value
+        assert r.json()["validation_errors"]["label_config"] == [
+            f'<Choices name="c"> value "{value}" is used by 1 annotation'
+        ]
+    # The unused value can go.
+    r = client.patch(
+        f"/api/projects/{pid}", json={"label_config": config.replace('<Choice value="keep"/>', "")}
+    )
+    assert r.status_code == 200

@@ -31,6 +31,7 @@ from tests.api.test_fuzz_helpers import (
     task_data,
     texts,
 )
+from tests.api.test_projects import TEXT_CONFIG
 
 structured_items = st.fixed_dictionaries(
     {"data": task_data}, optional={k: v for k, v in IMPORT_ITEM_FIELDS.items() if k != "data"}
@@ -60,6 +61,18 @@ BODIES: dict[tuple[str, str], st.SearchStrategy[Any]] = {
         {"email": st.sampled_from(["owner@example.com", "nobody@example.com"]), "password": texts}
     ),
     ("POST", "/api/projects/validate"): bodies_with(PROJECT_FIELDS),
+    ("POST", "/api/auth/signup"): bodies_with(
+        {"email": st.one_of(texts, st.just("new@example.com")), "password": texts, "token": texts}
+    ),
+    ("POST", "/api/labeling/preview"): bodies_with(
+        {
+            "label_config": st.one_of(
+                texts, st.sampled_from([TEXT_CONFIG, "<View/>", "<View><Bogus/></View>", "<View"])
+            ),
+            "project": ids,
+        }
+    ),
+    ("POST", "/api/labeling/markdown"): bodies_with({"text": texts}),
 }
 WRITE_ENDPOINTS = list(BODIES)
 IDS = [f"{m} {p}" for m, p in WRITE_ENDPOINTS]

@@ -4,19 +4,21 @@ annotations use and the new config no longer has.
 A project's annotations were validated against the config in force when they were written; a config change
 that drops a label they use would leave results the editor cannot show and exports cannot map. So a change
 is refused unless every used value survives. The scan streams the project's annotations in keyset batches
-(read as JSON text, parsed one batch at a time), so memory stays flat on a project of a million annotations,
-and it is skipped altogether when the new config keeps everything the old one had.
+(read as JSON text, parsed one batch at a time), so memory stays flat on a project of a million annotations;
+it is skipped altogether when the new config keeps everything the old one had, and otherwise reads only the
+annotations whose text mentions something the change drops (a LIKE pre-filter the database runs).
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, select
+from sqlalchemy import ColumnElement, Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
@@ -25,6 +27,7 @@ from labelwise.labeling.options import flatten
 from labelwise.services.errors import Invalid
 
 BATCH = 2000
+MAX_FILTER_TOKENS = 64
 RELATIONS = "relations"  # the key orphaned relation labels are counted under
 
 
@@ -55,9 +58,10 @@ def orphans(db: Session, project: Project, new: labeling.Schema) -> list[Orphan]
     if project.total_annotations_number + project.skipped_annotations_number == 0:
         return []
     old = labeling.parse_config(project.label_config or "<View></View>")
-    if not _removes_anything(old, new):
+    tokens = _removed(old, new)
+    if not tokens:
         return []
-    return _scan(db, project.id, old, new)
+    return _scan(db, project.id, old, new, tokens)
 
 
 def require_no_orphans(db: Session, project: Project, new_config: str) -> None:
@@ -82,32 +86,53 @@ def _relation_values(schema: labeling.Schema) -> frozenset[str] | None:
     return flatten(schema.relations) if schema.has_relations_tag else None
 
 
-def _removes_anything(old: labeling.Schema, new: labeling.Schema) -> bool:
-    """Cheap check on the two schemas: when nothing was dropped no annotation can break."""
+def _removed(old: labeling.Schema, new: labeling.Schema) -> set[str]:
+    """Strings only results that `new` breaks can contain: dropped control names, values, relation labels.
+
+    Empty when the new config keeps everything the old one had: then no annotation (all validated against
+    the old config) can break, and nothing is scanned.
+    """
+    tokens: set[str] = set()
     for name, before in old.controls.items():
         after = new.controls.get(name)
-        if after is None or not set(before.result_types) <= set(after.result_types):
-            return True
-        if not set(before.to_name) <= set(after.to_name):
-            return True
+        if (
+            after is None
+            or not set(before.result_types) <= set(after.result_types)
+            or not set(before.to_name) <= set(after.to_name)
+        ):
+            tokens.add(name)
+            continue
         was, now = _values(before), _values(after)
-        if now is not None and (was is None or not was <= now):
-            return True
+        if now is not None:
+            tokens |= {name} if was is None else set(was - now)
     was_rel, now_rel = _relation_values(old), _relation_values(new)
-    return now_rel is not None and (was_rel is None or not was_rel <= now_rel)
+    if now_rel is not None:
+        tokens |= {"relation"} if was_rel is None else set(was_rel - now_rel)
+    return tokens
 
 
-def _results(db: Session, project_id: int) -> Iterator[list[Any]]:
-    """Each annotation's result list, in id order, one batch of rows in memory at a time."""
+def _mentions(text: ColumnElement[str], tokens: set[str]) -> ColumnElement[bool] | None:
+    """A filter for result texts naming any of `tokens` as a JSON string (None: too many to be worth it).
+
+    Both spellings a database may store are matched (SQLite keeps the text `json.dumps` wrote, with
+    non-ASCII escaped; PostgreSQL's jsonb prints UTF-8); LIKE is a cheap pre-filter, the parsed check decides.
+    """
+    if len(tokens) > MAX_FILTER_TOKENS:
+        return None
+    spellings = {form for token in tokens for form in (json.dumps(token), orjson.dumps(token).decode())}
+    return or_(*(text.contains(form, autoescape=True) for form in sorted(spellings)))
+
+
+def _results(db: Session, project_id: int, tokens: set[str]) -> Iterator[list[Any]]:
+    """The result list of each annotation that may break, in id order, one batch of rows at a time."""
     last = 0
     text = cast(Annotation.result, Text)
+    mentions = _mentions(text, tokens)
     while True:
-        rows = db.execute(
-            select(Annotation.id, text)
-            .where(Annotation.project_id == project_id, Annotation.id > last)
-            .order_by(Annotation.id)
-            .limit(BATCH)
-        ).all()
+        query = select(Annotation.id, text).where(Annotation.project_id == project_id, Annotation.id > last)
+        if mentions is not None:
+            query = query.where(mentions)
+        rows = db.execute(query.order_by(Annotation.id).limit(BATCH)).all()
         if not rows:
             return
         for _, raw in rows:
@@ -116,11 +141,13 @@ def _results(db: Session, project_id: int) -> Iterator[list[Any]]:
         last = rows[-1][0]
 
 
-def _scan(db: Session, project_id: int, old: labeling.Schema, new: labeling.Schema) -> list[Orphan]:
+def _scan(
+    db: Session, project_id: int, old: labeling.Schema, new: labeling.Schema, tokens: set[str]
+) -> list[Orphan]:
     counts: Counter[tuple[str, str | None]] = Counter()
     tags: dict[str, str] = {}
     relation_values = _relation_values(new)
-    for result in _results(db, project_id):
+    for result in _results(db, project_id, tokens):
         used: set[tuple[str, str | None]] = set()
         for item in result:
             if isinstance(item, dict):
