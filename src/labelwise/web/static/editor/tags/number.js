@@ -40,17 +40,27 @@ export default {
       return "";
     }
 
+    // A half-typed number ("-", "1e") is not an error yet: that shows when the field is left.
+    function show(typing) {
+      const shown = typing && input.validity.badInput ? "" : problem;
+      ui.showError(shown);
+      input.setAttribute("aria-invalid", String(!!shown));
+    }
+
     function onInput() {
       if (bind.perRegion && !bind.region()) return;
       problem = check();
-      ui.showError(problem);
-      input.setAttribute("aria-invalid", String(!!problem));
+      show(true);
       if (problem) return;
       const n = input.value === "" ? null : Number(input.value);
       if (n === bind.read() || (n === null && bind.read() === undefined)) return;
       bind.write(n);
     }
     listeners.on(input, "input", onInput);
+    listeners.on(input, "blur", () => {
+      problem = check();
+      show(false);
+    });
 
     if (tag.hotkey && keys) {
       listeners.add(keys.bind(tag.hotkey, `Focus ${tag.name}`, () => (isShown(input) ? (input.focus(), true) : false), { group: "Number" }));
