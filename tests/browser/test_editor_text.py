@@ -234,3 +234,31 @@ def test_dialogue_utterances_by_mouse_and_by_keyboard(page: Page, api: httpx.Cli
         },
     ]
     assert dialogue[0]["text"][7:14] == "order \U0001f4e6"
+
+
+def test_spans_across_the_blocks_of_a_long_text(page: Page, api: httpx.Client) -> None:
+    lines = "".join(
+        f"line {i} caf\u00e9 \U0001f600 words\n" for i in range(600)
+    )  # ~14 KB, blocks cut after newlines
+    one_line = "abc d\u0301ef " * 3000  # 27 KB without a newline: blocks cut after spaces
+    config = (
+        '<View><Labels name="l" toName="t"><Label value="A"/></Labels><Text name="t" value="$text"/></View>'
+    )
+    for text in (lines, one_line):
+        project = make_project(api, config, [{"data": {"text": text}}])
+        task = api.get("/api/tasks", params={"project": project}).json()["tasks"][0]["id"]
+        page.goto(f"/projects/{project}/tasks/{task}/editor")
+        expect(page.locator("#editor[data-ready=true]")).to_be_attached()
+        assert page.locator(".lw-text-block").count() > 1
+        assert page.locator(".lw-text").evaluate("el => el.textContent") == text
+        boundary = page.locator(".lw-text-block").first.evaluate("el => Array.from(el.textContent).length")
+        page.locator(".lw-text-block").first.evaluate(
+            "el => { el.scrollIntoView({block: 'end'}); window.scrollBy({top: 200, behavior: 'instant'}); }"
+        )
+        page.keyboard.press("1")
+        drag_select(page, boundary - 6, boundary + 4)
+        expect(page.locator(".lw-region")).to_have_count(1)
+        save(page)
+        (region,) = stored_result(api, task)
+        assert (region["value"]["start"], region["value"]["end"]) == (boundary - 6, boundary + 4)
+        check_spans([region], text)

@@ -1,4 +1,4 @@
-// <Text>: the task text exactly as stored (white-space: pre-wrap; never altered), in a few blocks of lines
+// <Text>: the task text exactly as stored (white-space: pre-wrap; never altered), in blocks of ~8 KB
 // so a 1 MB text lays out lazily (content-visibility) and offsets convert within one block. Spans are
 // painted with CSS highlights from their code-point offsets; no element is ever inserted into the text.
 //
@@ -20,8 +20,14 @@ function splitBlocks(text) {
   while (start16 < text.length || blocks.length === 0) {
     let end = Math.min(text.length, start16 + BLOCK);
     if (end < text.length) {
+      // After a newline; in a long run without one, after a space (the block then starts a new line
+      // where the browser might not have wrapped, which changes the layout, never the text).
       const nl = text.indexOf("\n", end);
-      end = nl === -1 ? text.length : nl + 1;
+      if (nl !== -1 && nl - end < BLOCK * 3) end = nl + 1;
+      else {
+        const space = text.indexOf(" ", end);
+        end = space !== -1 && space - end < BLOCK ? space + 1 : nl !== -1 ? nl + 1 : Math.min(text.length, start16 + BLOCK * 4);
+      }
     }
     end = snapUtf16(text, end);
     const piece = text.slice(start16, end);
