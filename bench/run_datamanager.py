@@ -9,8 +9,9 @@
    columns the listing filters on (`is_labeled`, `total_annotations`, `cancelled_annotations`):
    importing 333,333 annotations through the API is not what is measured here, and the data
    manager's status filters read only those columns.
-3. Times `GET /api/tasks?project=&page=&page_size=100&fields=task_only` (what the data manager page
-   asks for) --repeat times per case: default order, `-tasks:id`, status filters (labeled, not
+3. Times `GET /api/tasks?project=&page=&page_size=100&fields=task_only&counts=tasks` (what the data
+   manager page asks for; the annotation/prediction sums of a filtered selection come in a second
+   request, timed as its own case) --repeat times per case: default order, `-tasks:id`, status filters (labeled, not
    labeled: the `(project_id, is_labeled, id)` index; skipped: a counter without an index), a sort
    on a data field (no index) and a saved view; p50/p95/max in ms, client side, body read.
 Prints one JSON object and writes it to --out (default bench/out/datamanager-<date>.json).
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -154,11 +156,17 @@ def main() -> int:
             cases.append(
                 (f"view (not labeled, -id) page {page}", {"page": page, "view": view["id"]}, args.repeat)
             )
+        for page in (2, n_unlabeled // 200, n_unlabeled // 100):
+            turn = {"page": page, "query": q([unlabeled]), "counts": "none"}
+            cases.append((f"not labeled, page turn (counts=none) page {page}", turn, args.repeat))
         for page in (1, args.tasks // 3 // 100):
             cases.append((f"labeled page {page}", {"page": page, "query": q([labeled])}, args.repeat))
         cases.append(("skipped page 1 (no index)", {"page": 1, "query": q([skipped])}, 5))
         cases.append(
             ("sort by data.text page 1 (no index)", {"page": 1, "query": q(ordering=["tasks:data.text"])}, 3)
+        )
+        cases.append(
+            ("not labeled sums (counts=all)", {"page": 1, "query": q([unlabeled]), "counts": "all"}, 10)
         )
         contains = {
             "filter": "filter:tasks:data.text",
@@ -169,13 +177,14 @@ def main() -> int:
         cases.append(("data.text contains page 1 (scan)", {"page": 1, "query": q([contains])}, 3))
         results: dict[str, object] = {}
         for name, params, repeat in cases:
-            params = {"project": pid, "page_size": 100, "fields": "task_only", **params}
+            params = {"project": pid, "page_size": 100, "fields": "task_only", "counts": "tasks", **params}
             results[name] = timed(http, url + "/api/tasks", params, repeat)
             print(name, results[name], file=sys.stderr)
         out["cases"] = results
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
     path = args.out or REPO / "bench" / "out" / f"datamanager-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=2))

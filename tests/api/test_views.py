@@ -254,4 +254,6 @@ def test_counts_tasks_leaves_the_sums_of_a_filtered_selection_out(client: TestCl
     assert full["total"] == 2 and full["total_annotations"] == 0 and full["total_predictions"] == 0
     unfiltered = listing(client, project=pid, counts="tasks")  # counters: free, so always given
     assert unfiltered["total"] == 3 and unfiltered["total_annotations"] == 1
+    turned = listing(client, project=pid, query=q, counts="none", page_size=1, page=2)
+    assert turned["total"] is None and [t["id"] for t in turned["tasks"]] == [ids[2]]
     assert client.get("/api/tasks", params={"project": pid, "counts": "some"}).status_code == 400

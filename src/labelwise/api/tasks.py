@@ -27,7 +27,7 @@ def list_tasks(
     fields: str = "all",
     query: str | None = None,
     view: int | None = None,
-    counts: Literal["all", "tasks"] = "all",
+    counts: Literal["all", "tasks", "none"] = "all",
     ids: Annotated[list[int] | None, Query()] = None,
 ) -> dict[str, Any]:
     """`{tasks, total, total_annotations, total_predictions}`; a page past the end is a 404,
@@ -37,7 +37,8 @@ def list_tasks(
     filters or ordering replaces them). Every task carries `annotators` (user ids) and
     `completed_at`, read for the whole page in one query. `counts=tasks` (ours) leaves the
     annotation and prediction sums of a filtered selection out (null): they read every selected row,
-    so the data manager asks for them in a second request and the page itself stays instant.
+    so the data manager asks for them in a second request and the page itself stays instant;
+    `counts=none` (ours) leaves every total out, for turning pages of a selection already counted.
     """
     if project is None:
         if view is None:
@@ -66,7 +67,10 @@ def list_tasks(
         annotators, completed_at = who.get(t["id"], ([], None))
         t["annotators"] = annotators
         t["completed_at"] = completed_at
-    total, total_annotations, total_predictions = tasks.count(db, proj, selection, sums=counts == "all")
+    if counts == "none":
+        total, total_annotations, total_predictions = None, None, None
+    else:
+        total, total_annotations, total_predictions = tasks.count(db, proj, selection, sums=counts == "all")
     return {
         "tasks": out,
         "total": total,

@@ -193,28 +193,31 @@ function tasksUrl(pageNo, pageSize, counts = "tasks") {
   return `/api/tasks?${params}`;
 }
 
-async function load() {
+// `turn`: only the page changed, so the totals shown still hold and are not asked for again.
+async function load({ turn = false } = {}) {
   if (state.loading) state.loading.abort();
-  if (state.sums) state.sums.abort();
+  if (state.sums && !turn) state.sums.abort();
   const controller = new AbortController();
   state.loading = controller;
   $("dm-table").dataset.loading = "true";
   try {
     let body;
     try {
-      body = await get(tasksUrl(state.page, state.pageSize), { signal: controller.signal });
+      body = await get(tasksUrl(state.page, state.pageSize, turn ? "none" : "tasks"), { signal: controller.signal });
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 404 || state.page === 1) throw err;
       state.page = 1; // past the end (tasks went away): back to the first page
       body = await get(tasksUrl(1, state.pageSize), { signal: controller.signal });
     }
     state.tasks = body.tasks;
-    state.total = body.total;
     showError("");
-    showCounts(body);
+    if (body.total !== null) {
+      state.total = body.total;
+      showCounts(body);
+      if (body.total_annotations === null) loadSums();
+    }
     renderTable();
     renderPager();
-    if (body.total_annotations === null) loadSums();
   } catch (err) {
     if (err.name === "AbortError") return;
     failed(err);
@@ -489,7 +492,7 @@ function goTo(pageNo) {
   const next = Math.max(1, Math.min(pages, pageNo));
   if (next === state.page) { renderPager(); return; }
   state.page = next;
-  load();
+  load({ turn: true });
 }
 
 document.addEventListener("click", (event) => {
