@@ -115,6 +115,25 @@ def test_draft_is_saved_and_restored_after_reload(page: Page, api: httpx.Client)
     assert api.get(f"/api/tasks/{ids[0]}/drafts").json() == []  # submitting dropped it
 
 
+def test_leaving_the_page_saves_the_draft_at_once(page: Page, api: httpx.Client) -> None:
+    """No waiting for the debounce: leaving the page (pagehide) sends the draft with keepalive (Playwright
+    does not report requests of an unloading page, so the test reopens the screen)."""
+    pid, ids = _project(api, ["leave quickly"])
+    _open(page, pid)
+    _on_task(page, ids[0])
+    page.keyboard.press("3")
+    expect(page.locator(CHECKED)).to_have_text("Neutral")
+    drafts = f"/api/tasks/{ids[0]}/drafts"
+    page.goto("/projects")  # within the debounce second: only pagehide can have saved it
+    _open(page, pid)
+    _on_task(page, ids[0])
+    expect(page.locator("#lb-status")).to_have_text("Draft restored.")
+    expect(page.locator(CHECKED)).to_have_text("Neutral")
+    (draft,) = api.get(drafts).json()
+    assert _chosen(draft["result"]) == _chosen(_choice("Neutral"))
+    assert draft["lead_time"] > 0
+
+
 def test_update_an_earlier_task_from_the_history(page: Page, api: httpx.Client) -> None:
     pid, ids = _project(api, ["one", "two"])
     _open(page, pid)
