@@ -157,3 +157,20 @@ def test_pages_refuse_roles_without_the_right(client: TestClient) -> None:
         assert browser.get("/projects/new").status_code == 403
         assert browser.get(f"/projects/{pid}/settings").status_code == 403
         assert browser.get("/projects/999999/settings").status_code == 404
+
+
+def test_projects_list_pages_on_the_server(client: TestClient) -> None:
+    for i in range(35):
+        client.post("/api/projects", json={"title": f"project number {i}"})
+    with TestClient(client.app) as browser:
+        browser.post("/api/auth/login", json={"email": "owner@example.com", "password": "owner-password"})
+        first = browser.get("/projects").text
+        assert first.count('class="project-card panel"') == 30
+        assert "project number 34" in first and "project number 4<" not in first  # newest first
+        assert 'href="/projects?page=2"' in first and "Page 1 of 2" in first
+        second = browser.get("/projects", params={"page": 2}).text
+        assert second.count('class="project-card panel"') == 5 and "project number 0<" in second
+        assert browser.get("/projects", params={"page": 0}).status_code == 400
+        assert (
+            browser.get("/user/signup/", params={"token": "x"}).status_code == 200
+        )  # LS links end in a slash
