@@ -213,6 +213,9 @@ def test_dialogue_utterances_by_mouse_and_by_keyboard(page: Page, api: httpx.Cli
     page.keyboard.press("ArrowDown")
     page.keyboard.press("4")  # Farewell, the whole third utterance
     expect(page.locator(".lw-region")).to_have_count(2)
+    click_char(page, 8, '.lw-paragraph[data-index="0"] .lw-paragraph-text')  # a click on a span selects it
+    page.keyboard.press("2")  # ... and a label key relabels it: Question
+    expect(page.locator(".lw-region")).to_have_count(2)
     save(page)
     result = sorted(stored_result(api, task), key=lambda r: r["value"]["start"])
     assert [r["value"] for r in result] == [
@@ -222,7 +225,7 @@ def test_dialogue_utterances_by_mouse_and_by_keyboard(page: Page, api: httpx.Cli
             "startOffset": 7,
             "endOffset": 14,
             "text": "order \U0001f4e6",
-            "paragraphlabels": ["Complaint"],
+            "paragraphlabels": ["Question"],
         },
         {
             "start": "2",

@@ -86,6 +86,7 @@ export default {
     }
 
     let current = -1;
+    let keyboardMode = false; // the current utterance was reached by keyboard (a click selects regions instead)
     const painter = createPainter();
     const ranges = new WeakMap(); // frozen store item -> its StaticRange
     function repaint() {
@@ -143,7 +144,8 @@ export default {
     }
     function labelSelection(ctl, values) {
       if (editor.readOnly) return false;
-      const span = selectionSpan() || (document.activeElement === container && current >= 0 ? wholeUtterance(current) : null);
+      const whole = keyboardMode && document.activeElement === container && current >= 0;
+      const span = selectionSpan() || (whole ? wholeUtterance(current) : null);
       if (!span) return false;
       createRegion(ctx, span, ctl, values);
       clearSelection();
@@ -152,6 +154,7 @@ export default {
 
     let downAt = null;
     const onMouseDown = (event) => {
+      keyboardMode = false;
       downAt = { x: event.clientX, y: event.clientY };
     };
     function onMouseUp(event) {
@@ -198,6 +201,7 @@ export default {
     const move = (delta) => () => {
       if (!rows.length) return false;
       current = Math.max(0, Math.min(rows.length - 1, current < 0 ? 0 : current + delta));
+      keyboardMode = true;
       rows[current].row.scrollIntoView({ block: "nearest" });
       repaint();
       return true;
@@ -205,12 +209,13 @@ export default {
     bind("arrowdown", "Next utterance (a label key labels all of it)", move(1));
     bind("arrowup", "Previous utterance", move(-1));
     bind("enter", "Label the current utterance with the armed labels", () => {
-      if (editor.readOnly || current < 0 || !armedFor(store, schema, tag.name).length) return false;
+      if (editor.readOnly || current < 0 || !keyboardMode || !armedFor(store, schema, tag.name).length) return false;
       createFromArmed(ctx, selectionSpan() || wholeUtterance(current));
       clearSelection();
       return true;
     });
     const onFocus = () => {
+      if (!downAt) keyboardMode = true;
       if (current < 0 && rows.length) current = 0;
       repaint();
     };
