@@ -95,6 +95,19 @@ def test_required_choice_blocks_submit_and_skip_takes_a_reason(page: Page, api: 
     expect(page.locator("#lb-history .lb-history-state").first).to_have_text("skipped")
 
 
+def test_no_skip_when_the_project_hides_it(page: Page, api: httpx.Client) -> None:
+    pid, (tid,) = _project(api, ["must label"], show_skip_button=False)
+    _open(page, pid)
+    _on_task(page, tid)
+    expect(page.locator("button[data-action='skip']")).to_have_count(0)
+    page.keyboard.press("Control+Space")
+    expect(page.locator("#lb-skip-dialog")).to_be_hidden()
+    page.keyboard.press("1")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#lb-done")).to_be_visible()
+    assert [a["was_cancelled"] for a in _annotations(api, tid)] == [False]
+
+
 def test_draft_is_saved_and_restored_after_reload(page: Page, api: httpx.Client) -> None:
     pid, ids = _project(api, ["keep my work"])
     _open(page, pid)
