@@ -79,12 +79,17 @@ def test_choices_as_a_select(page: Page, api: httpx.Client) -> None:
     config = """<View><Text name="t" value="$t"/>
       <Choices name="one" toName="t" layout="select"><Choice value="A"/><Choice value="B" alias="b"/></Choices>
       <Choices name="many" toName="t" layout="select" choice="multiple"><Choice value="X"/><Choice value="Y"/></Choices>
+      <Choices name="r1" toName="t"><Choice value="C"/><Choice value="D"/></Choices>
+      <Choices name="r2" toName="t"><Choice value="C"/><Choice value="D"/></Choices>
     </View>"""
     task = open_config(page, api, config, {"t": REVIEW})
     page.locator(".lw-choices[data-control=one] select").select_option("b")
     page.locator(".lw-choices[data-control=many] select").select_option(["X", "Y"])
     page.locator("body").press("1")  # the number key of A
     expect(page.locator(".lw-choices[data-control=one] select")).to_have_value("A")
+    choice(page, "r1", "C").click()
+    choice(page, "r2", "D").click()  # radios of two controls are separate groups
+    expect(page.locator(".lw-choice input:checked")).to_have_count(2)
     save(page)
     assert result_of(api, task, "one")["value"] == {"choices": ["A"]}
     assert result_of(api, task, "many")["value"] == {"choices": ["X", "Y"]}

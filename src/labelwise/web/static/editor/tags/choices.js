@@ -5,8 +5,6 @@
 import { displayCombo } from "../keys.js";
 import { bag, binding, frame, h, isShown, onResults, optionValue, requiredCheck } from "./control.js";
 
-let groups = 0;
-
 // Options from the config, or from task data for <Choices value="$options"> (strings or {value, alias, hint}).
 function optionsOf(ctx) {
   const { tag } = ctx;
@@ -27,15 +25,18 @@ export default {
     const options = optionsOf(ctx);
     const ui = frame(ctx, "lw-choices");
     const readOnly = !!(ctx.editor && ctx.editor.readOnly);
-    const groupName = `lw-choices-${tag.name}-${(groups += 1)}`;
     const layout = String(tag.attrs?.layout || "").toLowerCase();
     const asSelect = layout === "select";
     const inline = tag.show_inline || layout === "inline";
     const label = tag.attrs?.title || tag.name;
     const list = asSelect
       ? h("select", { class: "lw-input lw-choices-select", multiple: !single, "aria-label": label, disabled: readOnly }, single ? h("option", { value: "", text: "—" }) : null)
-      : h("div", { class: `lw-choices-list${inline ? " is-inline" : ""}`, role: single ? "radiogroup" : "group", "aria-label": label });
+      : h("form", { class: `lw-choices-list${inline ? " is-inline" : ""}`, role: single ? "radiogroup" : "group", "aria-label": label });
     ui.body.append(list);
+    // Each control's radios live in their own <form>: a radio group is scoped by its form, so one fixed
+    // name never joins another editor's group, and the browser drops the group with the form (a group
+    // name unique per mount stayed registered in the document for as long as the page lived).
+    if (!asSelect) listeners.on(list, "submit", (event) => event.preventDefault());
     if (asSelect) {
       listeners.on(list, "change", () => {
         const picked = new Set([...list.selectedOptions].map((o) => o.value).filter(Boolean));
@@ -53,7 +54,7 @@ export default {
         bindHotkey(hotkey, option, value);
         return { input: item, label: item, value };
       }
-      const input = h("input", { type: single ? "radio" : "checkbox", name: groupName, value, disabled: readOnly });
+      const input = h("input", { type: single ? "radio" : "checkbox", name: "choice", value, disabled: readOnly });
       const label = h("label", { class: "lw-choice", title: option.hint || null }, input, h("span", { class: "lw-choice-text", text: option.value }));
       if (hotkey) label.append(h("kbd", { class: "lw-hotkey", text: displayCombo(hotkey) }));
       if (option.background && typeof CSS !== "undefined" && CSS.supports("color", option.background)) label.style.setProperty("--lw-choice-color", option.background);
