@@ -232,6 +232,7 @@ async function allDone() {
   ui.editor.classList.add("hidden");
   ui.back.classList.add("hidden");
   ui.done.classList.remove("hidden");
+  history.show(null);
   say("");
   document.dispatchEvent(new CustomEvent("labeling:done"));
 }
