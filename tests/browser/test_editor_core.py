@@ -70,7 +70,7 @@ def test_a_second_save_updates_the_same_annotation_and_reload_shows_it(page: Pag
 
 def test_unknown_tags_show_a_notice_and_style_is_scoped(page: Page, api: httpx.Client) -> None:
     config = """<View>
-      <Style>.lw-text { border-top: 7px solid rgb(1, 2, 3); }</Style>
+      <Style>.lw-text { border-top: 7px solid rgb(1, 2, 3); } } #editor-save { border-top: 7px solid red; }</Style>
       <Header value="$title"/>
       <Text name="t" value="$text"/>
       <Image name="img" value="$image"/>

@@ -9,7 +9,11 @@ export default {
     const sheet = new CSSStyleSheet();
     const safe = css.replace(/@import[^;]*;?/gi, "").replace(/url\([^)]*\)/gi, "none");
     try {
-      sheet.replaceSync(`@scope (.${scope}) {\n${safe}\n}`);
+      // Parse first, then wrap rule by rule: a stray "}" in the config cannot close the scope early.
+      const parsed = new CSSStyleSheet();
+      parsed.replaceSync(safe);
+      const rules = [...parsed.cssRules].map((rule) => rule.cssText).join("\n");
+      sheet.replaceSync(`@scope (.${scope}) {\n${rules}\n}`);
     } catch {
       return { destroy() {} };
     }
