@@ -170,3 +170,23 @@ def test_settings_fields_and_delete(page: Page, api: httpx.Client) -> None:
     confirm.click()
     expect(page).to_have_url(re.compile(r"/projects$"))
     assert api.get(f"/api/projects/{pid}").status_code == 404
+
+
+def test_preview_keys_act_only_inside_the_preview(page: Page) -> None:
+    page.goto("/projects/new")
+    expect(page.locator("[data-config-status]")).to_have_text("Valid")
+    positive = page.locator("[data-preview-host] input[type=radio]").first
+    expect(positive).to_be_attached()
+    text = page.locator("[data-config-text]")
+    original = text.input_value()
+    text.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("<!-- x -->")
+    page.keyboard.press("Control+Enter")  # the preview never submits; the form does (title missing: refused)
+    expect(page.locator("[data-error-for=title]")).to_have_text("Give the project a title.")
+    text.click()
+    page.keyboard.press("Control+z")  # the textarea's own undo, not the preview's
+    expect(text).to_have_value(original)
+    page.locator("[data-preview-host] .lw-text").first.click()
+    page.keyboard.press("1")
+    expect(positive).to_be_checked()

@@ -130,6 +130,9 @@ export function createConfigEditor(root, { value = "", project = null, onState =
         return;
       }
       preview = mounted;
+      // The preview's keys (label hotkeys, Ctrl+Z...) act only while focus is inside it, so typing in the
+      // config (its own Ctrl+Z included) or in the title never reaches the preview.
+      if (preview.keys && preview.keys.setEnabled) preview.keys.setEnabled(host.contains(document.activeElement));
       note.textContent = "";
     } catch (err) {
       note.textContent = `The preview could not be shown: ${err && err.message ? err.message : err}`;
@@ -184,6 +187,16 @@ export function createConfigEditor(root, { value = "", project = null, onState =
     timer = setTimeout(validate, DEBOUNCE_MS);
   }
 
+  host.tabIndex = -1; // clicking the preview focuses it, which turns its keys on
+  const scopeKeys = () => {
+    if (preview && preview.keys && preview.keys.setEnabled) preview.keys.setEnabled(host.contains(document.activeElement));
+  };
+  const leave = (event) => {
+    if (preview && preview.keys && preview.keys.setEnabled) preview.keys.setEnabled(host.contains(event.relatedTarget));
+  };
+  document.addEventListener("focusin", scopeKeys);
+  document.addEventListener("focusout", leave);
+
   text.value = value;
   text.addEventListener("input", schedule);
   text.addEventListener("scroll", syncScroll);
@@ -206,6 +219,8 @@ export function createConfigEditor(root, { value = "", project = null, onState =
     showOrphans,
     focus: () => text.focus(),
     destroy() {
+      document.removeEventListener("focusin", scopeKeys);
+      document.removeEventListener("focusout", leave);
       clearTimeout(timer);
       if (controller) controller.abort();
       destroyPreview();

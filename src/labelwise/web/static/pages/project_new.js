@@ -15,9 +15,8 @@ const submit = document.getElementById("create-submit");
 const cards = [...document.querySelectorAll(".template-card")];
 const first = page.gallery[0] && page.gallery[0].templates[0];
 
-const editor = createConfigEditor(form.querySelector("[data-config-editor]"), {
-  value: first ? first.config : EMPTY,
-});
+let loaded = first ? first.config : EMPTY;
+const editor = createConfigEditor(form.querySelector("[data-config-editor]"), { value: loaded });
 select(first ? first.id : "");
 
 function select(id) {
@@ -27,8 +26,11 @@ function select(id) {
 for (const card of cards) {
   card.addEventListener("click", () => {
     const id = card.dataset.templateId;
+    const next = id ? configs.get(id) : EMPTY;
+    if (editor.value() !== loaded && editor.value() !== next && !window.confirm("Replace your edited config with this template?")) return;
     select(id);
-    editor.setValue(id ? configs.get(id) : EMPTY);
+    loaded = next;
+    editor.setValue(next);
   });
 }
 
@@ -56,5 +58,13 @@ form.addEventListener("submit", async (event) => {
     showErrors(form, err, general);
   } finally {
     submit.disabled = false;
+  }
+});
+
+// Ctrl+Enter anywhere in the form creates the project.
+form.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    form.requestSubmit();
   }
 });

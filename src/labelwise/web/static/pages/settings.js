@@ -28,7 +28,17 @@ function section(id, read) {
       flash(status, err.message, false);
     }
   });
+  submitOnCtrlEnter(form);
   return form;
+}
+
+function submitOnCtrlEnter(form) {
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
 }
 
 section("general-form", (form) => ({
@@ -77,6 +87,7 @@ const editor = createConfigEditor(configForm.querySelector("[data-config-editor]
   value: page.label_config,
   project: page.id,
 });
+submitOnCtrlEnter(configForm);
 configForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   refused.classList.add("hidden");
