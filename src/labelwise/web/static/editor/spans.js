@@ -22,7 +22,7 @@ export function labelsOf(item) {
 export function labelColor(schema, controlName, value) {
   const control = schema.controls && schema.controls[controlName];
   const options = (control && control.options) || [];
-  const index = options.findIndex((o) => o.value === value);
+  const index = options.findIndex((o) => o.value === value || (o.alias !== null && o.alias === value));
   const background = index >= 0 ? options[index].background : null;
   if (background && CSS.supports("color", background)) return background;
   return PALETTE[(index < 0 ? 0 : index) % PALETTE.length];
@@ -46,7 +46,7 @@ function usageError(store, control, values) {
     return `${control.name} allows at most ${control.max_usages} region(s)`;
   }
   for (const value of values) {
-    const option = (control.options || []).find((o) => o.value === value);
+    const option = (control.options || []).find((o) => o.value === value || (o.alias !== null && o.alias === value));
     const max = option && parseInt((option.attrs && option.attrs.maxUsages) || "", 10);
     if (max && regions.filter((it) => labelsOf(it).includes(value)).length >= max) {
       return `"${value}" may be used at most ${max} time(s)`;

@@ -14,11 +14,13 @@ export default {
     bar.setAttribute("role", "toolbar");
     bar.setAttribute("aria-label", `Labels ${control.name}`);
     const buttons = new Map();
+    // Results carry the alias when a label has one (as Label Studio writes them), else the value.
+    const resultValue = (option) => (option.alias !== null && option.alias !== undefined ? option.alias : option.value);
     for (const option of control.options || []) {
       const b = document.createElement("button");
       b.type = "button";
       b.className = "lw-label";
-      b.dataset.value = option.value;
+      b.dataset.value = resultValue(option);
       b.style.setProperty("--lw-label-color", labelColor(ctx.schema, control.name, option.value));
       const name = document.createElement("span");
       name.className = "lw-label-name";
@@ -33,7 +35,7 @@ export default {
       if (option.hint) b.title = option.hint;
       b.setAttribute("aria-pressed", "false");
       bar.appendChild(b);
-      buttons.set(option.value, b);
+      buttons.set(resultValue(option), b);
     }
     el.appendChild(bar);
 
@@ -71,7 +73,7 @@ export default {
     bar.addEventListener("mousedown", onMouseDown);
 
     // <Label selected="true"> starts armed, as in Label Studio.
-    const preselected = (control.options || []).filter((o) => o.selected).map((o) => o.value);
+    const preselected = (control.options || []).filter((o) => o.selected).map(resultValue);
     if (preselected.length && !store.activeLabels.get(control.name)) {
       store.setActiveLabels(control.name, control.choice === "multiple" ? preselected : preselected.slice(0, 1));
     }
@@ -79,7 +81,7 @@ export default {
     const unbinds = [];
     for (const option of control.options || []) {
       const key = ctx.hotkeyFor(control.name, option.value);
-      if (key) unbinds.push(ctx.keys.bind(key, `Label ${option.alias || option.value}`, () => use(option.value), { group: `Labels: ${control.name}` }));
+      if (key) unbinds.push(ctx.keys.bind(key, `Label ${option.alias || option.value}`, () => use(resultValue(option)), { group: `Labels: ${control.name}` }));
     }
 
     function render() {
