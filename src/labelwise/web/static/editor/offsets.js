@@ -52,7 +52,7 @@ export function snapUtf16(text, index) {
 }
 
 // Word boundaries for granularity="word": grow [a, b) (UTF-16 indices into `text`) to whole words, after
-// trimming the spaces and punctuation at its ends. Returns null when nothing word-like was selected.
+// trimming the spaces and punctuation at its ends. Returns null when only spaces were selected.
 const WORD = /[\p{L}\p{N}\p{M}_'’]/u;
 
 function charAt(text, i) {
@@ -72,7 +72,14 @@ export function snapToWords(text, a, b) {
   let e = b;
   while (s < e && !WORD.test(charAt(text, s))) s = after(text, s);
   while (e > s && !WORD.test(charAt(text, before(text, e)))) e = before(text, e);
-  if (s >= e) return null;
+  if (s >= e) {
+    // Nothing word-like (an emoji, punctuation): keep the selection without its surrounding spaces.
+    s = a;
+    e = b;
+    while (s < e && /\s/u.test(charAt(text, s))) s = after(text, s);
+    while (e > s && /\s/u.test(charAt(text, before(text, e)))) e = before(text, e);
+    return s < e ? [s, e] : null;
+  }
   while (s > 0 && WORD.test(charAt(text, before(text, s)))) s = before(text, s);
   while (e < text.length && WORD.test(charAt(text, e))) e = after(text, e);
   return [s, e];
