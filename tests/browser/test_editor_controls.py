@@ -269,6 +269,13 @@ def test_taxonomy_paths_by_mouse_search_and_arrow_keys(page: Page, api: httpx.Cl
     assert result_of(api, task, "category")["value"] == {
         "taxonomy": [["Electronics", "Audio", "Headphones"], ["Electronics", "Laptops"], ["Other"]]
     }
+    toggle.press("Enter")  # opens with the search focused
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("f")  # a letter typed in the tree searches
+    expect(tax.get_by_role("searchbox")).to_be_focused()
+    expect(tax.get_by_role("searchbox")).to_have_value("f")
+    expect(tree.get_by_role("treeitem", name="Furniture")).to_be_visible()
+    expect(tree.get_by_role("treeitem", name="Kitchen")).to_be_hidden()
 
 
 def test_pairwise_by_click_and_by_arrow_keys(page: Page, api: httpx.Client) -> None:
@@ -311,6 +318,9 @@ def test_ranker_buckets_by_drag_and_drop_and_by_keyboard(page: Page, api: httpx.
     docs = column["_"].locator(".lw-ranker-item", has_text="Data Classes")
     docs.focus()
     page.keyboard.press("Shift+ArrowRight")  # into Relevant, at the same height: above blog
+    expect(page.locator(".lw-ranker .lw-sr-only, .lw-list .lw-sr-only")).to_have_text(
+        "dataclasses - Data Classes: 1 of 2 in Relevant"
+    )
     expect(column["relevant"].locator(".lw-ranker-item").first).to_be_focused()
     page.keyboard.press("Shift+ArrowDown")  # below blog
     page.keyboard.press("ArrowUp")

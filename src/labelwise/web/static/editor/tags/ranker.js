@@ -29,8 +29,9 @@ export default {
     const host = instance && typeof instance.claim === "function" ? instance.claim() : ui.body;
     const board = h("div", { class: `lw-ranker-board${columns.length > 1 ? " has-buckets" : ""}`, dataset: { control: tag.name } });
     const help = h("div", { class: "lw-muted lw-ranker-help", text: readOnly ? "" : columns.length > 1 ? "Drag items between columns, or focus one and use Shift+arrows to move it." : "Drag items to reorder, or focus one and use Shift+↑/↓." });
-    host.append(board, help);
-    if (host !== ui.body) listeners.add(() => (typeof instance.release === "function" ? instance.release() : (board.remove(), help.remove())));
+    const status = h("div", { class: "lw-sr-only", role: "status", "aria-live": "polite" });
+    host.append(board, help, status);
+    if (host !== ui.body) listeners.add(() => (typeof instance.release === "function" ? instance.release() : (board.remove(), help.remove(), status.remove())));
     let focusId = null;
     let dragId = null;
 
@@ -77,6 +78,8 @@ export default {
       if (from === column && position === at) return;
       target.splice(position, 0, key);
       focusId = key;
+      const title = columns.find((c) => c.key === column).title;
+      status.textContent = `${byId.get(key).title ?? key}: ${position + 1} of ${target.length} in ${title}`;
       save(map);
     }
 
@@ -210,6 +213,7 @@ export default {
         listeners.dispose();
         board.remove();
         help.remove();
+        status.remove();
         ui.root.remove();
       },
     };

@@ -188,7 +188,7 @@ export default {
     });
     const TREE_KEYS = ["arrowdown", "arrowup", "arrowleft", "arrowright", "home", "end", "enter", "space", "escape"];
     listeners.add(localKeys(keys, tree, TREE_KEYS, (event) => {
-      if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return false;
+      if (event.ctrlKey || event.metaKey || event.altKey || (event.shiftKey && event.key.length !== 1)) return false;
       const list = visible();
       const node = byKey.get(focusedKey);
       const at = list.indexOf(node);
@@ -224,7 +224,13 @@ export default {
           toggle.focus();
           break;
         default:
-          handled = false;
+          // Typing a letter in the tree searches.
+          if (event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey) {
+            search.focus();
+            search.value += event.key;
+            filter = search.value.trim().toLowerCase();
+            renderTree();
+          } else handled = false;
       }
       return handled;
     }));
