@@ -267,3 +267,7 @@ def test_spans_across_the_blocks_of_a_long_text(page: Page, api: httpx.Client) -
         (region,) = stored_result(api, task)
         assert (region["value"]["start"], region["value"]["end"]) == (boundary - 6, boundary + 4)
         check_spans([region], text)
+        page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+        page.keyboard.press("Escape")
+        page.keyboard.press("ArrowDown")  # selecting a region far down the text scrolls it into view
+        expect(page.locator(".lw-span-badge")).to_be_in_viewport()

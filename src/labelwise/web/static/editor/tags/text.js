@@ -50,6 +50,28 @@ function bsearch(blocks, key, value) {
   return lo;
 }
 
+// The nearest ancestor that scrolls (the labeling screen may scroll a panel, not the window).
+function scroller(el) {
+  for (let node = el.parentElement; node; node = node.parentElement) {
+    const { overflowY } = getComputedStyle(node);
+    if ((overflowY === "auto" || overflowY === "scroll") && node.scrollHeight > node.clientHeight) return node;
+  }
+  return null;
+}
+
+// Scrolls a range into view (a third from the top) when it is outside: a block is several screens tall,
+// so scrolling the block element alone does not reveal a span inside it.
+function revealRange(range) {
+  const rect = range.getBoundingClientRect();
+  const box = scroller(range.startContainer.parentElement);
+  const top = box ? box.getBoundingClientRect().top : 0;
+  const bottom = box ? box.getBoundingClientRect().bottom : window.innerHeight;
+  if (rect.top >= top && rect.bottom <= bottom) return;
+  const delta = rect.top - top - (bottom - top) / 3;
+  if (box) box.scrollBy({ top: delta });
+  else window.scrollBy({ top: delta });
+}
+
 export default {
   mount(ctx) {
     const { el, store, schema, tag, editor } = ctx;
@@ -297,8 +319,7 @@ export default {
       const p = domPoint(Math.max(0, Math.min(text.length, g16)));
       const r = document.createRange();
       r.setStart(p.node, p.offset);
-      const rect = r.getBoundingClientRect();
-      if (rect && (rect.top < 0 || rect.bottom > window.innerHeight)) p.node.parentNode.scrollIntoView({ block: "nearest" });
+      revealRange(r);
     }
     function visibleStart() {
       const rect = container.getBoundingClientRect();
@@ -364,9 +385,8 @@ export default {
         const item = store.get(id);
         if (!item || !validSpan(item.value)) return;
         const p = domPoint(cpTo16(item.value.start));
-        p.node.parentNode.scrollIntoView({ block: "nearest" });
-        const rect = liveRange(item.value).getBoundingClientRect();
-        if (rect.top < 0 || rect.bottom > window.innerHeight) window.scrollBy({ top: rect.top - window.innerHeight / 3 });
+        p.node.parentNode.scrollIntoView({ block: "nearest" }); // lays the block out if it was skipped
+        revealRange(liveRange(item.value));
       },
       focus: () => container.focus(),
       element: container,
