@@ -20,7 +20,8 @@ function chosen(store, tagName) {
 
 function selectedRegion(store) {
   if (!store.selected) return null;
-  return store.items().find((it) => it.id === store.selected && SPAN_TYPES.has(it.type)) || store.get(store.selected);
+  const items = store.items().filter((it) => it.id === store.selected && it.type !== "relation");
+  return items.find((it) => SPAN_TYPES.has(it.type)) || items[0] || null;
 }
 
 // Whether a rule {visibleWhen, whenTagName, whenChoiceValue, whenLabelValue} holds now.
