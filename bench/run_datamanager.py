@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The data manager's task listing on a 1,000,000-task project (SQLite).
 
-    .venv/bin/python bench/run_datamanager.py [--tasks 1000000] [--repeat 50] [--out FILE]
+    .venv/bin/python bench/run_datamanager.py [--tasks 1000000] [--repeat 50] [--postgres] [--out FILE]
+
+SQLite by default; `--postgres` runs on a throwaway PostgreSQL cluster (bench/pg_cluster.py).
 
 1. Starts `labelwise start` on a free port with a fresh data directory and imports --tasks flat
    text tasks in POSTs of 100,000 (the bulk import path).
@@ -48,9 +50,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(data: Path) -> tuple[subprocess.Popen[bytes], str]:
+def cluster(*args: str) -> str:
+    cmd = [sys.executable, str(REPO / "bench" / "pg_cluster.py"), *args]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def start(data: Path, database_url: str | None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABELWISE_")}
+    if database_url:
+        env["LABELWISE_DATABASE_URL"] = database_url
     cmd = [sys.executable, "-m", "labelwise.cli", "start", "--port", str(port), "--data-dir", str(data)]
     cmd += ["--username", "bench@example.com", "--password", "bench-password-1", "--user-token", TOKEN]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -95,10 +104,14 @@ def main() -> int:
     ap.add_argument("--tasks", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=50)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--postgres", action="store_true")
     args = ap.parse_args()
     data = Path(tempfile.mkdtemp(prefix="labelwise-dm-bench-"))
-    proc, url = start(data)
-    out: dict[str, object] = {"tasks": args.tasks, "repeat": args.repeat, "cases": {}}
+    pg = json.loads(cluster("start")) if args.postgres else None
+    database_url = cluster("createdb", pg["url"]) if pg else None
+    proc, url = start(data, database_url)
+    backend = "postgres" if pg else "sqlite"
+    out: dict[str, object] = {"backend": backend, "tasks": args.tasks, "repeat": args.repeat, "cases": {}}
     try:
         http = requests.Session()
         http.headers["Authorization"] = f"Token {TOKEN}"
@@ -112,14 +125,23 @@ def main() -> int:
             r = http.post(f"{url}/api/projects/{pid}/import", json=batch)
             assert r.status_code == 201, r.text[:300]
         out["import_s"] = round(time.perf_counter() - t0, 1)
-        with sqlite3.connect(data / "labelwise.sqlite3", timeout=60) as db:
-            db.execute(
-                "UPDATE tasks SET is_labeled = 1, total_annotations = 1 WHERE project_id = ? AND id % 3 = 0",
-                (pid,),
-            )
-            db.execute(
-                "UPDATE tasks SET cancelled_annotations = 1 WHERE project_id = ? AND id % 50 = 1", (pid,)
-            )
+        mark_labeled = (
+            "UPDATE tasks SET is_labeled = true, total_annotations = 1 WHERE project_id = {p} AND id % 3 = 0"
+        )
+        mark_skipped = "UPDATE tasks SET cancelled_annotations = 1 WHERE project_id = {p} AND id % 50 = 1"
+        if database_url:
+            import psycopg
+
+            with psycopg.connect(database_url.replace("postgresql+psycopg", "postgresql")) as conn:
+                conn.execute(mark_labeled.format(p=int(pid)))
+                conn.execute(mark_skipped.format(p=int(pid)))
+                conn.commit()
+                conn.autocommit = True
+                conn.execute("VACUUM ANALYZE tasks")  # what autovacuum does after a bulk load
+        else:
+            with sqlite3.connect(data / "labelwise.sqlite3", timeout=60) as db:
+                db.execute(mark_labeled.format(p=int(pid)).replace("true", "1"))
+                db.execute(mark_skipped.format(p=int(pid)))
         view = http.post(
             url + "/api/dm/views",
             json={"project": pid, "data": {"title": "not labeled, newest first", "ordering": ["-tasks:id"],
@@ -185,7 +207,9 @@ def main() -> int:
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(data, ignore_errors=True)
-    path = args.out or REPO / "bench" / "out" / f"datamanager-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        if pg:
+            cluster("stop", pg["root"], pg["pg_ctl"], "1" if pg["as_postgres"] else "0")
+    path = args.out or REPO / "bench" / "out" / f"datamanager-{backend}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=2))
     print(json.dumps(out, indent=2))

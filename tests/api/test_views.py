@@ -257,3 +257,25 @@ def test_counts_tasks_leaves_the_sums_of_a_filtered_selection_out(client: TestCl
     turned = listing(client, project=pid, query=q, counts="none", page_size=1, page=2)
     assert turned["total"] is None and [t["id"] for t in turned["tasks"]] == [ids[2]]
     assert client.get("/api/tasks", params={"project": pid, "counts": "some"}).status_code == 400
+
+
+def test_annotators_read_views_but_managers_shape_them(client: TestClient, db: Session) -> None:
+    pid = make_project(client)
+    import_texts(client, pid, ["a"])
+    view = client.post("/api/dm/views", json={"project": pid, "data": {"title": "Shared"}}).json()
+    annotator = users.create(db, "dm-reader@example.com", "password-123", "annotator")
+    as_annotator = {"Authorization": f"Token {annotator.token}"}
+    listed = client.get(f"/api/dm/views?project={pid}", headers=as_annotator)
+    assert listed.status_code == 200 and [v["id"] for v in listed.json()] == [view["id"]]
+    assert client.get("/api/tasks", params={"view": view["id"]}, headers=as_annotator).status_code == 200
+    denied = [
+        client.post("/api/dm/views", json={"project": pid, "data": {}}, headers=as_annotator),
+        client.patch(f"/api/dm/views/{view['id']}", json={"data": {"title": "x"}}, headers=as_annotator),
+        client.delete(f"/api/dm/views/{view['id']}", headers=as_annotator),
+        client.delete(f"/api/dm/views/reset?project={pid}", headers=as_annotator),
+        client.post("/api/dm/actions", params={"id": "delete_tasks", "project": pid},
+                    json={"selectedItems": {"all": True}}, headers=as_annotator),
+    ]  # fmt: skip
+    assert [r.status_code for r in denied] == [403] * 5
+    assert client.get(f"/api/dm/views/{view['id']}").json()["data"]["title"] == "Shared"
+    assert client.get(f"/api/projects/{pid}").json()["task_number"] == 1
