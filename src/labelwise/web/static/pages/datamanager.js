@@ -49,7 +49,12 @@ const tabs = new Tabs($("dm-tabs"), {
   editable: page.can.change_views,
   onSelect: (id) => activate(id),
   onAdd: () => addView(),
-  onRename: (view, title) => saveView({ ...view.data, title }, view.id).then(() => tabs.render(state.views, state.viewId)),
+  onRename: (view, title) => {
+    // The title joins the rest of the tab's current state, so a rename never undoes a pending change.
+    view.data = { ...view.data, title };
+    tabs.render(state.views, state.viewId);
+    saveView(view.id === state.viewId ? currentData() : view.data, view.id);
+  },
   onDelete: (view) => deleteView(view),
   onReorder: (ids, focus) => reorder(ids, focus),
 });
