@@ -107,3 +107,30 @@ def test_a_hostile_file_name_renders_as_text(page: Page, api: httpx.Client) -> N
     expect(item).to_have_attribute("data-state", "error")  # the CSV lacks the config's $text
     expect(item.locator(".dm-file-error")).to_contain_text("$text")
     assert page.evaluate("window.__pwned") is None
+
+
+def test_each_file_shows_its_upload_progress(page: Page, api: httpx.Client) -> None:
+    """On a slow link (Chromium's network emulation) the upload's own progress bar is seen moving."""
+    pid = make_project(api, CONFIG)
+    open_dm(page, pid)
+    page.click("[data-action='open-import']")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    conditions = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 200_000}
+    cdp.send("Network.emulateNetworkConditions", conditions)
+    rows = "".join(f"task number {i} with some padding text,t{i}\n" for i in range(6_000))
+    page.set_input_files(
+        "#dm-file-input",
+        files=[{"name": "big.csv", "mimeType": "text/csv", "buffer": f"text,title\n{rows}".encode()}],
+    )
+    bar = page.locator("#dm-files li progress")
+    expect(bar).to_have_count(1)
+    page.wait_for_function(
+        "() => { const b = document.querySelector('#dm-files li progress'); return b && b.value > 0 && b.value < 100; }"
+    )
+    cdp.send("Network.emulateNetworkConditions", {**conditions, "uploadThroughput": -1})
+    expect(page.locator("#dm-files li[data-state='staged']")).to_have_count(1)
+    page.click("#dm-run-import")
+    expect(page.locator("#dm-import-status")).to_have_text(
+        "Imported 6000 tasks, 0 annotations, 0 predictions."
+    )
