@@ -6,6 +6,7 @@ as a pandas or Polars frame or as arrays, and answer in the kind of frame they w
 the web or the database layer.
 """
 
+from labelwise.quality import regions
 from labelwise.quality.aggregation.bradley_terry import BradleyTerry
 from labelwise.quality.aggregation.dawid_skene import DawidSkene
 from labelwise.quality.aggregation.glad import GLAD
@@ -38,6 +39,7 @@ __all__ = [
     "fleiss_kappa",
     "krippendorff_alpha",
     "percent_agreement",
+    "regions",
     "task_agreement",
     "votes_from_tasks",
 ]
