@@ -3,7 +3,8 @@
 The page (or the prefetching labeling screen, through `GET /api/tasks/{id}/editor`) receives the schema as
 JSON so the browser never parses XML, and the task with every `<HyperText>` value sanitized on the server
 (`services.sanitizer`). Everything else in the task reaches the DOM only as text, which the editor modules
-guarantee.
+guarantee. Media URLs (Image, Audio, AudioPlus, Video values and `valueList` lists) are rewritten to
+same-origin URLs (`services.media_proxy`), so the browser never loads from a store or host directly.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from labelwise import labeling
 from labelwise.db.models import Project, User
-from labelwise.services import drafts, projects, sanitizer, tasks
+from labelwise.services import drafts, media_proxy, projects, sanitizer, tasks
 
 
 @lru_cache(maxsize=256)
-def _schema_json(label_config: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _schema_json(label_config: str) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]:
     schema = projects.schema_of(label_config)
-    return schema.to_json(), _hypertext_keys(schema)
+    return schema.to_json(), _hypertext_keys(schema), media_proxy.media_keys(schema)
 
 
 def _hypertext_keys(schema: labeling.Schema) -> tuple[str, ...]:
@@ -52,9 +53,11 @@ def safe_data(label_config: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def task(db: Session, project: Project, task_id: int) -> dict[str, Any]:
-    """The task in Label Studio's JSON shape (annotations and predictions included), data made safe."""
+    """The task in Label Studio's JSON shape (annotations and predictions included), data made safe and
+    its media URLs same-origin."""
     raw: dict[str, Any] = orjson.loads(orjson.dumps(tasks.one_with_related(db, task_id)))
-    raw["data"] = safe_data(project.label_config, raw.get("data") or {})
+    data = safe_data(project.label_config, raw.get("data") or {})
+    raw["data"] = media_proxy.rewrite(_schema_json(project.label_config)[2], task_id, data)
     return raw
 
 
