@@ -145,7 +145,9 @@ def test_a_range_is_passed_through(allowed: TestClient, client: TestClient, host
     assert r.headers["content-length"] == "12"
 
 
-def test_a_generic_type_is_served_by_the_extension(allowed: TestClient, client: TestClient, host: str) -> None:
+def test_a_generic_type_is_served_by_the_extension(
+    allowed: TestClient, client: TestClient, host: str
+) -> None:
     tid = _task(client, host, audio=f"{host}/blob/tone.wav")
     r = allowed.get(f"/tasks/{tid}/media", params={"fileuri": media_proxy.encode(f"{host}/blob/tone.wav")})
     assert r.status_code == 200 and r.headers["content-type"] == "audio/wav" and r.content == WAV
@@ -162,14 +164,18 @@ def test_html_and_svg_are_refused(allowed: TestClient, client: TestClient, host:
 
 def test_only_urls_of_the_task_are_fetched(allowed: TestClient, client: TestClient, host: str) -> None:
     tid = _task(client, host)
-    other = allowed.get(f"/tasks/{tid}/media", params={"fileuri": media_proxy.encode(f"{host}/blob/tone.wav")})
+    other = allowed.get(
+        f"/tasks/{tid}/media", params={"fileuri": media_proxy.encode(f"{host}/blob/tone.wav")}
+    )
     assert other.status_code == 404 and "not media of this task" in other.json()["detail"]
     # A URL in a non-media field of the task is not fetched either.
     _Media.seen.clear()
     note = allowed.get(f"/tasks/{tid}/media", params={"fileuri": media_proxy.encode(f"{host}/img/cat.png")})
     assert note.status_code == 200  # it is also the Image's value
     tid2 = _task(client, host, image="/data/upload/1/a.png")
-    text_only = allowed.get(f"/tasks/{tid2}/media", params={"fileuri": media_proxy.encode(f"{host}/img/cat.png")})
+    text_only = allowed.get(
+        f"/tasks/{tid2}/media", params={"fileuri": media_proxy.encode(f"{host}/img/cat.png")}
+    )
     assert text_only.status_code == 404
     assert allowed.get(f"/tasks/{tid}/media", params={"fileuri": "%%%"}).status_code == 400
     assert allowed.get(f"/tasks/{tid}/media").json()["validation_errors"] == {"fileuri": ["required"]}
@@ -190,7 +196,9 @@ def test_a_private_address_is_refused_without_the_allow_list(client: TestClient,
     assert "LABELWISE_SSRF_ALLOW_HOSTS" in r.json()["detail"]
 
 
-def test_callers_who_may_not_view_the_task_get_nothing(anon: TestClient, client: TestClient, host: str) -> None:
+def test_callers_who_may_not_view_the_task_get_nothing(
+    anon: TestClient, client: TestClient, host: str
+) -> None:
     tid = _task(client, host)
     url = client.get(f"/api/tasks/{tid}/editor").json()["task"]["data"]["image"]
     assert anon.get(url).status_code == 401

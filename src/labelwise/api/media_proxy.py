@@ -52,4 +52,6 @@ def task_media(
             proxied.close()
 
     headers = {**HEADERS, **proxied.headers}
-    return StreamingResponse(body(), status_code=proxied.status, media_type=proxied.media_type, headers=headers)
+    return StreamingResponse(
+        body(), status_code=proxied.status, media_type=proxied.media_type, headers=headers
+    )
