@@ -60,6 +60,7 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
   const visibility = createVisibility(store);
   let relating = null;
   let candidate = null;
+  let arrows = null;
   let destroyed = false;
 
   const hotkeyFor = (controlName, optionValue) => hotkeys.get(`${controlName}\u0000${optionValue}`) || null;
@@ -148,6 +149,9 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
     cancelRelation,
     relating: () => relating,
     candidate: () => candidate,
+    // An object whose regions moved on screen without a result change (zoom, pan, an image loading)
+    // asks for the relation arrows to be redrawn.
+    layoutChanged: () => arrows && arrows.draw(),
   };
 
   const help = createHelp(root, () => keys.list());
@@ -182,7 +186,7 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
   const removeSelected = () => {
     if (readOnly || !store.selected) return false;
     const item = store.get(store.selected);
-    if (item && item.readonly) return true;
+    if ((item && item.readonly) || store.isLocked(store.selected)) return true;
     store.remove(store.selected);
     return true;
   };
@@ -245,13 +249,13 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
   for (const job of jobs) if (job.kind === "view") visibility.addNode(job.el, job.node);
   visibility.apply();
   panel.render();
-  const arrows = destroyed ? null : createArrows(main, { store, objects });
+  arrows = destroyed ? null : createArrows(main, { store, objects });
 
   const changeListeners = new Set();
   cleanups.push(
     store.subscribe((change) => {
       visibility.apply();
-      if (change.type !== "select" && change.type !== "active") {
+      if (change.type !== "select" && change.type !== "active" && change.type !== "view") {
         message("");
         const list = editor.getResults();
         for (const fn of [...changeListeners]) fn(list);

@@ -63,7 +63,7 @@ export function createRegionsPanel(el, { store, schema, editor }) {
   relList.className = "lw-relation-list";
   const empty = document.createElement("p");
   empty.className = "lw-regions-empty";
-  empty.textContent = "No regions yet: arm a label, then select text.";
+  empty.textContent = "No regions yet: arm a label, then select text or draw on the image.";
   el.append(heading, empty, list, relHeading, relList);
 
   const regionName = new Map();
@@ -77,7 +77,11 @@ export function createRegionsPanel(el, { store, schema, editor }) {
     const id = row.dataset.regionId || row.dataset.relationId;
     const verb = action ? action.dataset.action : "select";
     if (verb === "delete") {
-      if (!editor.readOnly) store.remove(id);
+      if (!editor.readOnly && !store.isLocked(id)) store.remove(id);
+    } else if (verb === "hide") {
+      store.setHidden(id, !store.isHidden(id));
+    } else if (verb === "lock") {
+      store.setLocked(id, !store.isLocked(id));
     } else if (verb === "link") {
       store.select(id);
       editor.startRelation(id);
@@ -136,7 +140,21 @@ export function createRegionsPanel(el, { store, schema, editor }) {
       }
       const actions = document.createElement("span");
       actions.className = "lw-region-actions";
+      const hidden = store.isHidden(region.id);
+      const locked = store.isLocked(region.id);
+      li.classList.toggle("is-hidden", hidden);
+      li.classList.toggle("is-locked", locked);
+      const eye = button(hidden ? "◌" : "◉", hidden ? "Show region" : "Hide region", "lw-icon-button lw-region-hide");
+      eye.dataset.action = "hide";
+      eye.setAttribute("aria-pressed", String(hidden));
+      actions.append(eye);
       if (!editor.readOnly && !region.item.readonly) {
+        const lock = button(locked ? "🔒" : "🔓", locked ? "Unlock region" : "Lock region", "lw-icon-button lw-region-lock");
+        lock.dataset.action = "lock";
+        lock.setAttribute("aria-pressed", String(locked));
+        actions.append(lock);
+      }
+      if (!editor.readOnly && !region.item.readonly && !locked) {
         const link = button("⇢", "Relate to another region (Alt+R)", "lw-icon-button");
         link.dataset.action = "link";
         const del = button("×", "Delete region (Backspace)", "lw-icon-button");

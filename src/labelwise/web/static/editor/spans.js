@@ -2,7 +2,12 @@
 // creating a region with them (maxUsages kept), relabeling, and the colour of a label.
 
 const PALETTE = ["#ffa94d", "#74c0fc", "#8ce99a", "#e599f7", "#ffd43b", "#ff8787", "#63e6be", "#b197fc", "#ced4da"];
-export const SPAN_TYPES = new Set(["labels", "hypertextlabels", "paragraphlabels"]);
+// Result types that are regions (listed, selectable, relatable): text spans, and image shapes with or
+// without labels (a bare <Rectangle> writes `rectangle`). The name stays for the modules that import it.
+export const SPAN_TYPES = new Set([
+  "labels", "hypertextlabels", "paragraphlabels",
+  "rectangle", "rectanglelabels", "polygon", "polygonlabels", "keypoint", "keypointlabels", "ellipse", "ellipselabels",
+]);
 const LABEL_TAGS = new Set(["labels", "hypertextlabels", "paragraphlabels"]);
 
 // Labels-like controls that point at this object, in config order.
@@ -34,6 +39,7 @@ export function regionsOf(store, objectName) {
   const out = [];
   for (const item of store.items()) {
     if (item.to_name !== objectName || !SPAN_TYPES.has(item.type) || seen.has(item.id)) continue;
+    if (store.isHidden && store.isHidden(item.id)) continue;
     seen.add(item.id);
     out.push(item);
   }
@@ -99,6 +105,7 @@ export function createFromArmed(ctx, span) {
 export function relabel(store, control, regionId, value) {
   const item = store.items().find((it) => it.id === regionId && it.from_name === control.name);
   if (!item || item.readonly) return false;
+  if (store.isLocked && store.isLocked(regionId)) return true;
   const current = labelsOf(item);
   let next;
   if (control.choice === "multiple") next = current.includes(value) ? current.filter((v) => v !== value) : [...current, value];

@@ -36,6 +36,9 @@ export function createStore(initial = []) {
   let selected = null;
   const active = new Map();
   const listeners = new Set();
+  // View state of regions (not results, not undoable): hidden from the objects, locked against edits.
+  const hiddenIds = new Set();
+  const lockedIds = new Set();
 
   function emit(change) {
     for (const fn of [...listeners]) fn(change);
@@ -141,6 +144,24 @@ export function createStore(initial = []) {
       if (next === selected) return;
       selected = next;
       emit({ type: "select", id: next });
+    },
+
+    // Hide / lock, by region id, for every kind of region. A change emits {type: "view", id}; items with
+    // `readonly: true` are always locked. Neither is written into results.
+    isHidden: (id) => hiddenIds.has(id),
+    isLocked: (id) => lockedIds.has(id) || items.some((it) => it.id === id && it.readonly),
+    setHidden(id, on) {
+      if (on === hiddenIds.has(id)) return;
+      if (on) hiddenIds.add(id);
+      else hiddenIds.delete(id);
+      if (on && selected === id) selected = null;
+      emit({ type: "view", id });
+    },
+    setLocked(id, on) {
+      if (on === lockedIds.has(id)) return;
+      if (on) lockedIds.add(id);
+      else lockedIds.delete(id);
+      emit({ type: "view", id });
     },
 
     get activeLabels() {

@@ -174,6 +174,8 @@ export function binding(ctx, key) {
         if (existing) removeMine(r.id);
         if (!empty) {
           const item = { id: r.id, from_name: tag.name, to_name: r.to_name, type, value: { ...regionFields(r), [key]: value }, origin: "manual" };
+          // Image regions repeat the image's size (and item_index in a valueList), as LS writes them.
+          for (const extra of ["original_width", "original_height", "image_rotation", "item_index"]) if (r[extra] !== undefined) item[extra] = r[extra];
           store.add(item);
         }
       });
