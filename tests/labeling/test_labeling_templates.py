@@ -96,7 +96,22 @@ VALID_RESULTS: dict[str, list[dict[str, Any]]] = {
             "speaker", "audio", "labels", {"start": 0.5, "end": 3.25, "channel": 0, "labels": ["Speaker 1"]}
         ),
     ],
-    "audio_transcription": [_region("transcription", "audio", "textarea", {"text": "hello [inaudible]"})],
+    "audio_transcription": [
+        _region(
+            "labels",
+            "audio",
+            "labels",
+            {"start": 0.5, "end": 2.0, "channel": 0, "labels": ["Speech"]},
+            id="s1",
+        ),
+        _region(
+            "transcription",
+            "audio",
+            "textarea",
+            {"start": 0.5, "end": 2.0, "text": ["hello [inaudible]"]},
+            id="s1",
+        ),
+    ],
     "ranking": [
         _region(
             "rank", "results", "ranker", {"ranker": {"relevant": ["docs", "blog"], "irrelevant": ["ad"]}}

@@ -192,7 +192,7 @@ TEMPLATES: list[Template] = [
         "audio_transcription",
         "Audio Transcription",
         AUDIO,
-        "Type what is said in a recording.",
+        "Mark segments of speech in a recording and type what is said in each.",
         {"audio": "https://example.org/audio/voicemail.wav"},
     ),
     Template(
