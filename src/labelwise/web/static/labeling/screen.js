@@ -9,9 +9,11 @@
 //
 // Events for tests and the benchmark: `labeling:task` on document after a task is shown (detail:
 // {id, mode}), `labeling:prefetched` when the following task is ready, `labeling:done` when the queue
-// is empty; `performance.mark("lw:task-shown")`.
+// is empty; `labeling:media-broken` when media of the task on screen cannot be loaded (detail:
+// {message}); `performance.mark("lw:task-shown")`.
 import { mountEditor } from "/static/editor/editor.js";
 import { pageData, patch, post } from "/static/js/http.js";
+import { BrokenMedia } from "./broken.js";
 import { Drafts } from "./drafts.js";
 import { History } from "./history.js";
 import { fillSelect, versions } from "./predictions.js";
@@ -37,11 +39,14 @@ const ui = {
   skipDialog: $("lb-skip-dialog"),
   skipReason: $("lb-skip-reason"),
   skipForm: $("lb-skip-form"),
+  broken: $("lb-media-broken"),
+  brokenText: $("lb-media-broken-text"),
 };
 
 const queue = new Queue(data.project.id, data.ids, data.lock_seconds);
 const timer = new LeadTimer();
 const drafts = new Drafts({ onError: (error) => say(`The draft was not saved: ${error.message}`, "error") });
+const broken = new BrokenMedia(ui.broken, ui.brokenText);
 const history = new History($("lb-history"), $("lb-history-empty"), data.history, data.history_size, (id) =>
   openFromHistory(id),
 );
@@ -94,12 +99,13 @@ async function show(payload, { fromQueue }) {
   const host = document.createElement("div");
   host.className = "lb-editor-host";
   ui.editor.replaceChildren(host);
+  const unwatch = broken.watch(host); // before the mount: a missing file can fail at once
   const editor = await mountEditor(host, {
     schema: payload.schema,
     task: payload.task,
     results: structuredClone(results),
   });
-  current = { payload, editor, mode, annotation, predictionId, unbind: [], fromQueue };
+  current = { payload, editor, mode, annotation, predictionId, unbind: [unwatch], fromQueue };
   current.unbind.push(editor.onChange(() => drafts.changed()));
   bindKeys(editor);
   drafts.attach({
@@ -269,9 +275,9 @@ async function backToQueue() {
   }
 }
 
-function askSkip() {
+function askSkip(reason = "") {
   if (!current || busy || ui.skipDialog.open) return;
-  ui.skipReason.value = "";
+  ui.skipReason.value = reason;
   ui.skipDialog.showModal();
   ui.skipReason.focus();
 }
@@ -303,6 +309,7 @@ const actions = {
   "toggle-instructions": toggleInstructions,
   "back-to-queue": () => backToQueue(),
   "skip-cancel": () => ui.skipDialog.close(),
+  "skip-broken": () => askSkip(broken.reason()),
 };
 
 document.addEventListener("click", (event) => {
