@@ -9,6 +9,7 @@ export const TAG_MODULES = new Set([
   "header", "style", "view", "text", "hypertext", "paragraphs", "labels", "hypertextlabels", "paragraphlabels", "relations",
   "choices", "taxonomy", "textarea", "rating", "number", "datetime", "pairwise", "ranker", "list",
 ]);
+TAG_MODULES.add("audio").add("audioplus"); // tags/audio.js (audioplus.js re-exports it)
 
 // `$key` and `$key.sub` read task data; anything else is a literal.
 export function resolveValue(data, expr) {
