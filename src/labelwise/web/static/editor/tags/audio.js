@@ -327,6 +327,7 @@ export default {
       drawWave();
       drawRuler();
       drawRegions();
+      if (editor.layoutChanged) editor.layoutChanged();
       placeLine(cursor, now());
       if (markAt !== null) placeLine(mark, markAt);
       else mark.hidden = true;
@@ -457,7 +458,7 @@ export default {
 
     function moveRegion(id, start, end) {
       const items = store.items().filter((it) => it.id === id);
-      if (!items.length || items.some((it) => it.readonly)) return;
+      if (!items.length || store.isLocked(id)) return;
       const region = items.find((it) => it.to_name === name && validSegment(it.value));
       const origin = region && region.origin === "prediction" ? "prediction-changed" : region && region.origin;
       store.update(id, { ...(origin ? { origin } : {}), value: { start: round(start), end: round(end) } });
@@ -512,7 +513,7 @@ export default {
     function onPointerMove(event) {
       if (!drag) return;
       if (!drag.moved && Math.abs(event.clientX - drag.x) < 3) return;
-      if (editor.readOnly || (drag.item && drag.item.readonly)) return;
+      if (editor.readOnly || (drag.item && store.isLocked(drag.id))) return;
       drag.moved = true;
       const t = timeAt(event.clientX);
       if (drag.kind === "create") {
