@@ -130,7 +130,10 @@ export function createKeys() {
 }
 
 const NUMBER_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
-const KEYED_TAGS = new Set(["choices", "labels", "hypertextlabels", "paragraphlabels"]);
+const KEYED_TAGS = new Set([
+  "choices", "labels", "hypertextlabels", "paragraphlabels",
+  "rectanglelabels", "polygonlabels", "keypointlabels", "ellipselabels",
+]);
 
 // The key of every Choice/Label: the config's hotkey, else the next free number key, one sequence across
 // the whole config in config order (as Label Studio does). Returns a Map "control\u0000value" -> combo.

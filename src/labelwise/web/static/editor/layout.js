@@ -10,6 +10,8 @@ export const TAG_MODULES = new Set([
   "choices", "taxonomy", "textarea", "rating", "number", "datetime", "pairwise", "ranker", "list",
 ]);
 TAG_MODULES.add("audio").add("audioplus"); // tags/audio.js (audioplus.js re-exports it)
+// Image and its shape tools (tags/image.js draws every shape).
+for (const tag of ["image", "rectangle", "rectanglelabels", "polygon", "polygonlabels", "keypoint", "keypointlabels", "ellipse", "ellipselabels"]) TAG_MODULES.add(tag);
 
 // `$key` and `$key.sub` read task data; anything else is a literal.
 export function resolveValue(data, expr) {
