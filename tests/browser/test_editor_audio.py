@@ -202,8 +202,10 @@ def test_play_pause_by_key_then_zoom_keeps_values_right(page: Page, api: httpx.C
     audio.focus()
     page.keyboard.press("Space")
     expect(audio).to_have_class(re.compile(r"\bis-playing\b"))
+    page.wait_for_function("() => !document.querySelector('.lw-audio-player').paused")
     page.keyboard.press("Space")
     expect(audio).not_to_have_class(re.compile(r"\bis-playing\b"))
+    page.wait_for_function("() => document.querySelector('.lw-audio-player').paused")
 
     # Back to the start, then zoom in twice as far: the view shows 0-2 s, anchored at the playhead.
     page.keyboard.press("Home")
@@ -261,3 +263,56 @@ def test_missing_audio_shows_a_message(page: Page, api: httpx.Client) -> None:
     expect(page.locator(".lw-audio")).to_have_attribute("data-state", "error")
     expect(page.locator(".lw-media-error")).to_contain_text("404")
     expect(page.locator(".lw-audio-wave")).to_have_count(0)
+
+
+def test_label_studio_attributes_speed_hotkey_and_hidden_controls(page: Page, api: httpx.Client) -> None:
+    config = """<View>
+      <Labels name="kind" toName="clip"><Label value="Tone"/></Labels>
+      <Audio name="clip" value="$audio" defaultSpeed="1.5" hotkey="p" volume="false" height="80"/>
+    </View>"""
+    open_audio(page, api, config, wav_bytes(DURATION))
+    player = page.locator(".lw-audio-player")
+    expect(page.locator(".lw-audio-speed")).to_have_value("1.5")
+    assert player.evaluate("a => a.playbackRate") == 1.5
+    expect(page.locator(".lw-audio-volume")).to_be_hidden()
+    assert wave_box(page)["height"] == 80
+    page.locator("body").click(position={"x": 5, "y": 5})  # focus outside the audio: the hotkey is global
+    page.keyboard.press("p")
+    page.wait_for_function("() => !document.querySelector('.lw-audio-player').paused")
+    page.keyboard.press("p")
+    page.wait_for_function("() => document.querySelector('.lw-audio-player').paused")
+    page.locator(".lw-audio-speed").select_option("0.5")
+    assert player.evaluate("a => a.playbackRate") == 0.5
+
+
+def test_hidden_and_locked_segments(page: Page, api: httpx.Client) -> None:
+    task = open_audio(page, api, get_template("speaker_segmentation").config, wav_bytes(DURATION))
+    page.keyboard.press("1")
+    drag(page, x_at(page, 0.5 / DURATION), x_at(page, 1.5 / DURATION))
+    segment = page.locator(".lw-audio-region")
+    expect(segment).to_have_count(1)
+    row = page.locator(".lw-editor-side .lw-region")
+    row.locator("[data-action=hide]").click()
+    expect(segment).to_have_count(0)
+    row.locator("[data-action=hide]").click()
+    expect(segment).to_have_count(1)
+
+    def move_by(seconds_: float) -> None:
+        box = segment.bounding_box()
+        assert box is not None
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + wave_box(page)["width"] * seconds_ / DURATION, y, steps=4)
+        page.mouse.up()
+
+    row.locator("[data-action=lock]").click()
+    move_by(1.0)
+    save(page)
+    (locked,) = regions(stored_result(api, task))
+    assert abs(locked["value"]["start"] - 0.5) < 0.02
+    row.locator("[data-action=lock]").click()
+    move_by(1.0)
+    save(page)
+    (moved,) = regions(stored_result(api, task))
+    assert abs(moved["value"]["start"] - 1.5) < 0.02 and abs(moved["value"]["end"] - 2.5) < 0.02

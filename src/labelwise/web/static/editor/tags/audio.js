@@ -15,6 +15,7 @@
 // {start, end, channel: 0, labels} in seconds, with `original_length` on the result, as Label Studio writes.
 
 import { createFromArmed, createRegion, labelColor, labelsOf, regionsOf, armedFor } from "../spans.js";
+import { normalizeCombo } from "../keys.js";
 import { buildPeaks, peakAt } from "../peaks.js";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
@@ -76,6 +77,15 @@ export default {
     const { el: host, store, schema, tag, editor } = ctx;
     const name = tag.name;
     const url = ctx.value(tag.value || `$${tag.value_key}`);
+    // Label Studio's attributes, whatever their case: defaultSpeed, defaultZoom, defaultVolume, height,
+    // hotkey (play/pause), and the older zoom/speed/volume="false" that hide those controls.
+    const attrs = Object.fromEntries(Object.entries(tag.attrs || {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const number = (key, lo, hi, fallback) => {
+      const n = parseFloat(attrs[key]);
+      return Number.isFinite(n) ? Math.max(lo, Math.min(hi, n)) : fallback;
+    };
+    const off = (key) => /^(false|0|no)$/i.test(String(attrs[key] ?? "").trim());
+    const waveHeight = Math.round(number("height", 48, 400, WAVE_HEIGHT));
 
     const container = el("div", "lw-audio");
     container.tabIndex = 0;
@@ -88,10 +98,11 @@ export default {
     const time = el("span", "lw-audio-time", "0:00.000 / –");
     const speed = el("select", "lw-audio-speed");
     speed.setAttribute("aria-label", "Playback speed");
-    for (const rate of SPEEDS) {
+    const startRate = number("defaultspeed", 0.5, 2, 1);
+    for (const rate of [...new Set([...SPEEDS, startRate])].sort((a, b) => a - b)) {
       const option = el("option", "", `${rate}×`);
       option.value = String(rate);
-      if (rate === 1) option.selected = true;
+      if (rate === startRate) option.selected = true;
       speed.appendChild(option);
     }
     const zoomOut = button("lw-audio-zoom-out", "−", "Zoom out (-)");
@@ -102,10 +113,13 @@ export default {
     volume.min = "0";
     volume.max = "1";
     volume.step = "0.05";
-    volume.value = "1";
+    volume.value = String(number("defaultvolume", 0, 1, 1));
     volume.setAttribute("aria-label", "Volume");
     const hint = el("span", "lw-audio-hint", "");
     bar.append(playBtn, time, speed, zoomOut, zoomLabel, zoomIn, volume, hint);
+    speed.hidden = off("speed");
+    zoomOut.hidden = zoomIn.hidden = zoomLabel.hidden = off("zoom");
+    volume.hidden = off("volume");
 
     const view = el("div", "lw-audio-view");
     const canvas = el("canvas", "lw-audio-wave");
@@ -127,8 +141,16 @@ export default {
     container.append(bar, view, ruler, scroll);
     host.appendChild(container);
 
+    view.style.height = `${waveHeight}px`;
+    canvas.style.height = `${waveHeight}px`;
+
     const audio = new Audio();
     audio.preload = "auto";
+    audio.playbackRate = startRate;
+    audio.defaultPlaybackRate = startRate;
+    audio.volume = parseFloat(volume.value);
+    audio.className = "lw-audio-player"; // no controls attribute: nothing drawn; kept in the DOM to inspect
+    container.appendChild(audio);
 
     let duration = 0;
     let peaks = null; // {rate, levels}
@@ -163,6 +185,7 @@ export default {
       const box = el("p", "lw-media-error", message);
       box.setAttribute("role", "alert");
       view.replaceChildren(box);
+      view.style.height = "";
       bar.hidden = true;
       ruler.hidden = true;
       scroll.hidden = true;
@@ -221,7 +244,7 @@ export default {
       if (destroyed) return;
       duration = buffer.duration;
       container.dataset.duration = String(duration);
-      pxPerSec = fit();
+      pxPerSec = fit() * number("defaultzoom", 1, 1500, 1);
       layout();
       const levels = await buildPeaks(buffer, (done) => {
         status.textContent = `Drawing the waveform… ${Math.floor(done * 100)}%`;
@@ -247,7 +270,7 @@ export default {
     }
 
     function drawWave() {
-      const { w, h } = sizeCanvas(canvas, WAVE_HEIGHT);
+      const { w, h } = sizeCanvas(canvas, waveHeight);
       const g = canvas.getContext("2d");
       const styles = getComputedStyle(container);
       g.fillStyle = styles.getPropertyValue("--lw-audio-bg").trim() || "#f8f9fa";
@@ -636,6 +659,8 @@ export default {
       createSegment(start, now());
       return true;
     });
+    // Ctrl+Enter (in LS's own templates) stays the page's save/submit key.
+    if (attrs.hotkey && normalizeCombo(attrs.hotkey) !== "ctrl+enter") unbinds.push(ctx.keys.bind(attrs.hotkey, `Play or pause ${name}`, toggle, { group }));
     bind("escape", "Cancel the segment being marked", () => {
       if (markAt === null) return false;
       setMark(null);
