@@ -222,8 +222,16 @@ export default {
         return;
       }
       let fetched;
+      let phase = performance.now();
+      // performance.measure entries lw-audio-fetch, -decode, -peaks: what a bench reads, per phase.
+      const measure = (what) => {
+        const end = performance.now();
+        performance.measure(`lw-audio-${what}`, { start: phase, end, detail: { object: name } });
+        phase = end;
+      };
       try {
         fetched = await fetchBytes(url);
+        measure("fetch");
       } catch (error) {
         if (!destroyed) fail(`The audio could not be loaded: ${error.message}.`);
         return;
@@ -236,6 +244,7 @@ export default {
       try {
         const offline = new OfflineAudioContext(1, 1, DECODE_RATE);
         buffer = await offline.decodeAudioData(fetched.bytes);
+        measure("decode");
       } catch (error) {
         if (!destroyed) fail(`The audio could not be decoded: this file is not a supported audio format${error && error.message ? ` (${error.message})` : ""}.`);
         return;
@@ -250,6 +259,7 @@ export default {
         status.textContent = `Drawing the waveform… ${Math.floor(done * 100)}%`;
       }, () => destroyed);
       if (!levels || destroyed) return;
+      measure("peaks");
       peaks = { rate: buffer.sampleRate, levels };
       status.hidden = true;
       container.dataset.state = "ready";
