@@ -254,15 +254,28 @@ def test_an_hour_long_file_loads_and_takes_a_segment(page: Page, api: httpx.Clie
     assert abs(segment["value"]["end"] - seconds(page, x1, (0.0, hour))) <= tolerance
 
 
-def test_missing_audio_shows_a_message(page: Page, api: httpx.Client) -> None:
+def test_missing_or_undecodable_audio_shows_a_message(page: Page, api: httpx.Client) -> None:
     config = get_template("speaker_segmentation").config
-    project = make_project(api, config, [{"data": {"audio": "/data/upload/999999/missing.wav"}}])
+    tasks = [
+        {"data": {"audio": "/data/upload/999999/missing.wav"}},
+        {"data": {"audio": "/static/css/editor.css"}},
+    ]
+    project = make_project(api, config, tasks)
     rows = api.get("/api/tasks", params={"project": project}).json()
-    task_id = (rows["tasks"] if isinstance(rows, dict) else rows)[0]["id"]
-    page.goto(f"/projects/{project}/tasks/{task_id}/editor")
+    ids = sorted(t["id"] for t in (rows["tasks"] if isinstance(rows, dict) else rows))
+    page.add_init_script(
+        "document.addEventListener('lw-media-error', (e) => { window.mediaErrors = [...(window.mediaErrors || []), e.detail]; });"
+    )
+    page.goto(f"/projects/{project}/tasks/{ids[0]}/editor")
     expect(page.locator(".lw-audio")).to_have_attribute("data-state", "error")
     expect(page.locator(".lw-media-error")).to_contain_text("404")
     expect(page.locator(".lw-audio-wave")).to_have_count(0)
+    (event,) = page.evaluate("() => window.mediaErrors")
+    assert event["object"] == "audio" and event["url"].endswith("missing.wav") and "404" in event["message"]
+
+    page.goto(f"/projects/{project}/tasks/{ids[1]}/editor")
+    expect(page.locator(".lw-audio")).to_have_attribute("data-state", "error")
+    expect(page.locator(".lw-media-error")).to_contain_text("could not be decoded")
 
 
 def test_label_studio_attributes_speed_hotkey_and_hidden_controls(page: Page, api: httpx.Client) -> None:

@@ -178,7 +178,7 @@ export default {
 
     // --- errors and loading ---
     function fail(message) {
-      mediaError = message;
+      mediaError = { object: name, url: typeof url === "string" ? url : "", message };
       container.dataset.state = "error";
       container.classList.add("has-error");
       status.hidden = true;
@@ -189,7 +189,7 @@ export default {
       bar.hidden = true;
       ruler.hidden = true;
       scroll.hidden = true;
-      container.dispatchEvent(new CustomEvent("lw-media-error", { bubbles: true, detail: { object: name, url: typeof url === "string" ? url : null, message } }));
+      container.dispatchEvent(new CustomEvent("lw-media-error", { bubbles: true, detail: { ...mediaError } }));
     }
 
     async function fetchBytes(source) {
@@ -461,7 +461,7 @@ export default {
     };
     for (const type of ["play", "pause", "ended", "seeked", "timeupdate"]) audio.addEventListener(type, onPlayState);
     audio.addEventListener("error", () => {
-      if (blobUrl && !mediaError) editor.message("The browser cannot play this audio file (the waveform may still be shown).");
+      if (!destroyed && blobUrl && !mediaError) editor.message("The browser cannot play this audio file (the waveform may still be shown).");
     });
 
     // --- segments ---
