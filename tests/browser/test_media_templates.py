@@ -1,0 +1,182 @@
+"""The media templates end to end in real Chromium: a generated file imported, labeled on the labeling
+screen through the real editor (drag on the waveform, type the transcription, submit by key), then
+exported; the export's numbers are checked against the mouse coordinates. Media on a plain http host
+play through Labelwise's proxy (`/tasks/{id}/media`) on a server allowed to reach that host."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from labelwise.labeling.templates import get_template
+from tests.api.media_files import png, wav
+from tests.browser.conftest import PageProblems, Server, launch_server, make_project, sign_in, stop_server
+
+DURATION = 4.0
+TONES = ((0.5, 1.5), (2.5, 3.5))
+
+
+def _upload(api: httpx.Client, template: str, name: str, body: bytes, kind: str) -> tuple[int, int, str]:
+    pid = make_project(api, get_template(template).config)
+    r = api.post(f"/api/projects/{pid}/import", files={"file": (name, body, kind)})
+    assert r.status_code == 201, r.text
+    (task,) = api.get("/api/tasks", params={"project": pid}).json()["tasks"]
+    return pid, int(task["id"]), str(next(iter(task["data"].values())))
+
+
+def _wave(page: Page) -> dict[str, float]:
+    box = page.locator(".lw-audio-overlay").bounding_box()
+    assert box is not None
+    return box
+
+
+def _drag(page: Page, x0: float, x1: float) -> None:
+    box = _wave(page)
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, y, steps=3)
+    page.mouse.move(x1, y, steps=3)
+    page.mouse.up()
+
+
+def test_audio_transcription_on_the_labeling_screen_exports_the_segment(
+    page: Page, api: httpx.Client
+) -> None:
+    pid, tid, audio = _upload(api, "audio_transcription", "call.wav", wav(DURATION, tones=TONES), "audio/wav")
+    page.goto(f"/projects/{pid}/label")
+    expect(page.locator("#lb-task-id")).to_have_text(f"#{tid}")
+    expect(page.locator(".lw-audio")).to_have_attribute("data-state", "ready", timeout=30_000)
+    box = _wave(page)
+    per_second = box["width"] / DURATION
+    x0, x1 = box["x"] + 0.5 * per_second, box["x"] + 1.5 * per_second
+    page.keyboard.press("1")  # Speech
+    _drag(page, x0, x1)
+    textarea = page.locator(".lw-textarea textarea").first
+    expect(textarea).to_be_visible()
+    textarea.fill("hello there")
+    textarea.press("Enter")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#lb-done")).to_be_visible()
+
+    tolerance = 1 / per_second  # a pixel's worth of seconds
+    r = api.get(f"/api/projects/{pid}/export", params={"exportType": "ASR_MANIFEST"})
+    (line,) = [json.loads(x) for x in r.text.splitlines()]
+    assert line["audio_filepath"] == audio and line["text"] == "hello there" and line["label"] == "Speech"
+    assert abs(line["offset"] - (x0 - box["x"]) / per_second) <= tolerance
+    assert abs(line["offset"] + line["duration"] - (x1 - box["x"]) / per_second) <= tolerance
+    (row,) = api.get(f"/api/projects/{pid}/export", params={"exportType": "JSON_MIN"}).json()
+    assert row["transcription"] == "hello there"
+    (segment,) = row["labels"]
+    assert segment["labels"] == ["Speech"]
+    assert segment["start"] == pytest.approx(line["offset"])
+    assert segment["end"] == pytest.approx(line["offset"] + line["duration"])
+
+
+# --- media on a plain http host, through the proxy ---
+
+HOSTED: dict[str, tuple[str, bytes]] = {}
+
+
+class _Host(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        found = HOSTED.get(self.path)
+        if found is None:
+            self.send_error(404)
+            return
+        kind, body = found
+        status, extra = 200, {"Accept-Ranges": "bytes"}
+        wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+        if wanted:
+            start, end = int(wanted.group(1)), int(wanted.group(2) or len(body) - 1)
+            extra["Content-Range"] = f"bytes {start}-{end}/{len(body)}"
+            status, body = 206, body[start : end + 1]
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def media_host() -> Iterator[str]:
+    host = ThreadingHTTPServer(("127.0.0.2", 0), _Host)
+    threading.Thread(target=host.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.2:{host.server_address[1]}"
+    host.shutdown()
+    host.server_close()
+
+
+@pytest.fixture(scope="module")
+def proxying(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A second server, allowed to reach the loopback media host (as a deployment would allow its CDN)."""
+    server = launch_server(
+        Path(tmp_path_factory.mktemp("proxy-data")), env_extra={"LABELWISE_SSRF_ALLOW_HOSTS": "127.0.0.2"}
+    )
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def proxy_page(browser: Browser, proxying: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(base_url=proxying.url, viewport={"width": 1280, "height": 800})
+    sign_in(context, proxying, proxying.email, proxying.password)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems = PageProblems()
+    problems.watch(page)
+    yield page
+    context.close()
+    assert not problems.errors, "the page reported problems:\n" + "\n".join(problems.errors)
+
+
+def test_audio_on_an_http_host_plays_through_the_proxy(
+    proxy_page: Page, proxying: Server, media_host: str
+) -> None:
+    HOSTED["/speech/call.wav"] = ("audio/wav", wav(DURATION, tones=TONES))
+    url = f"{media_host}/speech/call.wav"
+    with proxying.api() as api:
+        pid = make_project(api, get_template("speaker_segmentation").config, [{"audio": url}])
+        (task,) = api.get("/api/tasks", params={"project": pid}).json()["tasks"]
+        proxy_page.goto(f"/projects/{pid}/label")
+        expect(proxy_page.locator(".lw-audio")).to_have_attribute("data-state", "ready", timeout=30_000)
+        expect(proxy_page.locator(".lw-audio-time")).to_contain_text("0:04.000")
+        proxy_page.keyboard.press("1")
+        box = _wave(proxy_page)
+        _drag(proxy_page, box["x"] + box["width"] * 0.125, box["x"] + box["width"] * 0.375)
+        expect(proxy_page.locator(".lw-audio-region")).to_have_count(1)
+        proxy_page.keyboard.press("Control+Enter")
+        expect(proxy_page.locator("#lb-done")).to_be_visible()
+        (ann,) = api.get(f"/api/tasks/{task['id']}/annotations").json()
+        (segment,) = ann["result"]
+        assert abs(segment["value"]["start"] - 0.5) < 0.05 and abs(segment["value"]["end"] - 1.5) < 0.05
+        # The task keeps the host's URL; only the editor loads it through Labelwise.
+        assert api.get(f"/api/tasks/{task['id']}").json()["data"]["audio"] == url
+
+
+def test_a_missing_file_on_the_http_host_offers_the_skip(
+    proxy_page: Page, proxying: Server, media_host: str
+) -> None:
+    with proxying.api() as api:
+        config = get_template("speaker_segmentation").config
+        pid = make_project(api, config, [{"audio": f"{media_host}/speech/gone.wav"}])
+        proxy_page.goto(f"/projects/{pid}/label")
+        expect(proxy_page.locator("#lb-media-broken")).to_be_visible()
+        expect(proxy_page.locator("#lb-media-broken")).to_contain_text("404")
+        expect(proxy_page.get_by_role("button", name="Skip: media cannot be loaded")).to_be_visible()
+
+
+_ = png  # the object-detection journey uses it once the Image tag is on main
