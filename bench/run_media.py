@@ -145,10 +145,12 @@ def measure_image(page: Page, api: httpx.Client, opens: int) -> dict[str, Any]:
     api.post(f"/api/tasks/{tid}/annotations/", json={"result": boxes()}).raise_for_status()
     url = f"/projects/{pid}/label?task={tid}"
     shows = [open_until(page, url, ".lw-image[data-loaded=true] .lw-shape", BOXES) for _ in range(opens)]
-    shape = page.locator(".lw-shape").nth(55).bounding_box()
+    shape = page.locator(".lw-shape[data-region-id=b55]").bounding_box()
     assert shape is not None
     a = (shape["x"] + shape["width"] / 2, shape["y"] + shape["height"] / 2)
     moved = drag(page, a, (a[0] + 120, a[1] + 80), (".lw-shape", BOXES))
+    after = page.locator(".lw-shape[data-region-id=b55]").bounding_box()
+    assert after is not None and abs(after["x"] - shape["x"] - 120) < 2, "the box did not follow the drag"
     return {
         "png_bytes": len(body),
         "show_ms": shows,
