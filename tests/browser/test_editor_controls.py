@@ -396,6 +396,10 @@ def test_per_region_choices_and_textarea_share_the_region_id(page: Page, api: ht
     page.locator(".lw-region").nth(1).click()
     expect(gender.locator("input:checked")).to_have_count(0)
     page.keyboard.press("m")
+    note.fill("engineer")  # not added with Enter: selecting another region keeps it for this one
+    page.locator(".lw-region").first.click()
+    expect(page.locator(".lw-textarea[data-control=note] .lw-textarea-text")).to_have_text(["mathematician"])
+    expect(note).to_have_value("")
     save(page)
     result = stored_result(api, task)
     spans = {r["value"]["text"]: r["id"] for r in result if r["type"] == "labels"}
@@ -409,7 +413,7 @@ def test_per_region_choices_and_textarea_share_the_region_id(page: Page, api: ht
     }
     assert by[("gender", charles)]["value"]["choices"] == ["Male"]
     assert by[("note", ada)]["value"] == {"start": 0, "end": 12, "text": ["mathematician"]}
-    assert ("note", charles) not in by
+    assert by[("note", charles)]["value"] == {"start": 17, "end": 32, "text": ["engineer"]}
 
 
 # The config parser refuses event handlers in attributes, so the config carries plain markup (an <img> that

@@ -136,9 +136,8 @@ export function binding(ctx, key) {
     return store.items().find((it) => it.id === id && isRegion(it) && targets.has(it.to_name)) || null;
   }
 
-  function current() {
+  function current(r = region()) {
     if (!perRegion) return store.items().find((it) => it.from_name === tag.name) || null;
-    const r = region();
     if (!r) return null;
     return store.items().find((it) => it.id === r.id && it.from_name === tag.name) || null;
   }
@@ -162,13 +161,14 @@ export function binding(ctx, key) {
     else store.replaceAll(store.items().filter((it) => !mine(it)));
   }
 
-  function write(value) {
+  // `target` (perRegion only): the region to write for, when it is no longer the selected one.
+  function write(value, target = null) {
     if (ctx.editor && ctx.editor.readOnly) return;
     const empty = value === null || value === undefined;
     if (perRegion) {
-      const r = region();
+      const r = target ? store.items().find((it) => it.id === target && isRegion(it) && targets.has(it.to_name)) : region();
       if (!r) return;
-      const existing = current();
+      const existing = current(r);
       if (empty && !existing) return;
       store.transaction(() => {
         if (existing) removeMine(r.id);

@@ -129,8 +129,27 @@ export default {
       return row;
     }
 
+    // perRegion: text typed for one region and not yet added goes to that region when another is selected
+    // (written a microtask later, outside the store's notification of the selection change).
+    let shownRegion = null;
+    function keepPending(next) {
+      if (!bind.perRegion || next === shownRegion) return;
+      const text = input.value;
+      const previous = shownRegion;
+      shownRegion = next;
+      input.value = "";
+      if (!previous || !text.trim() || readOnly) return;
+      queueMicrotask(() => {
+        const mine = store.items().find((it) => it.id === previous && it.from_name === tag.name);
+        const now = mine && mine.value ? [].concat(mine.value.text ?? []) : [];
+        if (!max || now.length < max) bind.write([...now, text], previous);
+      });
+    }
+
     function render() {
-      const regionless = bind.perRegion && !bind.region();
+      const selectedRegion = bind.perRegion ? bind.region() : null;
+      keepPending(selectedRegion ? selectedRegion.id : null);
+      const regionless = bind.perRegion && !selectedRegion;
       ui.root.hidden = regionless;
       const now = current();
       if (editing >= now.length) editing = -1;
