@@ -165,8 +165,8 @@ export function createConfigEditor(root, { value = "", project = null, onState =
       data = await post("/api/labeling/preview", body, { signal: controller.signal });
     } catch (err) {
       if (err.name === "AbortError" || mine !== sequence) return;
-      const line = err.status === 400 ? await errorLineOf(err) : null;
-      showError(err.errors.label_config ? messageOf(err) : err.message, line);
+      const configError = err.status === 400 && err.errors && err.errors.label_config;
+      showError(configError ? messageOf(err) : `Could not check the config: ${err.message}`, configError ? lineOf(err) : null);
       showOrphans([]);
       setState({ valid: false, pending: false, error: err.message, orphans: [] });
       return;
@@ -235,7 +235,7 @@ function messageOf(err) {
   return text.replace(/^line \d+: /, "");
 }
 
-async function errorLineOf(err) {
+function lineOf(err) {
   const text = [].concat(err.errors.label_config || [])[0] || "";
   const match = /^line (\d+):/.exec(text);
   return match ? Number(match[1]) : null;

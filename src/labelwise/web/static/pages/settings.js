@@ -101,7 +101,7 @@ configForm.addEventListener("submit", async (event) => {
     await patch(url, { label_config: editor.value() });
     flash(configStatus, "Saved.");
   } catch (err) {
-    const list = [].concat(err.errors.label_config || []);
+    const list = [].concat((err.errors && err.errors.label_config) || []);
     document.getElementById("config-refused-detail").textContent = list.length ? "" : err.message;
     refusedList.replaceChildren(
       ...list.map((message) => {
