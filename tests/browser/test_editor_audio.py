@@ -195,6 +195,14 @@ def test_a_segment_is_transcribed_with_the_per_region_textarea(page: Page, api: 
     assert text["value"]["end"] == segment["value"]["end"]
     assert abs(segment["value"]["start"] - 2.5) < 0.05 and abs(segment["value"]["end"] - 3.5) < 0.05
 
+    # The segment's play button plays it from its start and stops at its end.
+    page.locator(".lw-audio-region-play").click()
+    page.wait_for_function("() => !document.querySelector('.lw-audio-player').paused")
+    page.wait_for_function(
+        "(end) => { const a = document.querySelector('.lw-audio-player'); return a.paused && a.currentTime >= end - 0.05; }",
+        arg=segment["value"]["end"],
+    )
+
 
 def test_play_pause_by_key_then_zoom_keeps_values_right(page: Page, api: httpx.Client) -> None:
     task = open_audio(page, api, get_template("speaker_segmentation").config, wav_bytes(DURATION))
@@ -224,6 +232,21 @@ def test_play_pause_by_key_then_zoom_keeps_values_right(page: Page, api: httpx.C
     assert abs(segment["value"]["start"] - seconds(page, x0, view)) <= tolerance
     assert abs(segment["value"]["end"] - seconds(page, x1, view)) <= tolerance
     assert abs(segment["value"]["start"] - 0.6) < 0.02 and abs(segment["value"]["end"] - 0.9) < 0.02
+
+    # Ctrl+wheel zooms further; the scrollbar then moves the view (shift+wheel scrolls it).
+    box = wave_box(page)
+    page.mouse.move(box["x"] + box["width"] * 0.9, box["y"] + 10)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -250)
+    page.keyboard.up("Control")
+    expect(page.locator(".lw-audio-zoom")).to_have_text("4\u00d7")
+    scroll = page.locator(".lw-audio-scroll")
+    expect(scroll).to_be_visible()
+    before = scroll.evaluate("s => s.scrollLeft")
+    page.keyboard.down("Shift")
+    page.mouse.wheel(0, 200)
+    page.keyboard.up("Shift")
+    page.wait_for_function("(x) => document.querySelector('.lw-audio-scroll').scrollLeft > x", arg=before)
 
 
 def test_segment_at_the_playhead_by_keyboard(page: Page, api: httpx.Client) -> None:
@@ -278,10 +301,10 @@ def test_missing_or_undecodable_audio_shows_a_message(page: Page, api: httpx.Cli
     expect(page.locator(".lw-media-error")).to_contain_text("could not be decoded")
 
 
-def test_label_studio_attributes_speed_hotkey_and_hidden_controls(page: Page, api: httpx.Client) -> None:
+def test_audioplus_with_label_studio_attributes_speed_hotkey_hidden_controls(page: Page, api: httpx.Client) -> None:
     config = """<View>
       <Labels name="kind" toName="clip"><Label value="Tone"/></Labels>
-      <Audio name="clip" value="$audio" defaultSpeed="1.5" hotkey="p" volume="false" height="80"/>
+      <AudioPlus name="clip" value="$audio" defaultSpeed="1.5" hotkey="p" volume="false" height="80"/>
     </View>"""
     open_audio(page, api, config, wav_bytes(DURATION))
     player = page.locator(".lw-audio-player")

@@ -33,7 +33,8 @@ _TAG = {"image": "Image", "audio": "Audio (or AudioPlus)", "video": "Video"}
 
 def media_key(schema: labeling.Schema, kind: str) -> str | None:
     """The data key the config's first object tag of this media kind reads."""
-    return next((o.value_key for o in schema.objects.values() if o.type == kind and o.value_key), None)
+    kinds = {kind, "audioplus"} if kind == "audio" else {kind}  # AudioPlus shows audio as Audio does
+    return next((o.value_key for o in schema.objects.values() if o.type in kinds and o.value_key), None)
 
 
 def text_key(schema: labeling.Schema) -> str | None:

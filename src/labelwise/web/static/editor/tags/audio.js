@@ -36,6 +36,14 @@ export function clock(t) {
   return `${hours ? `${hours}:` : ""}${mm}:${seconds.toFixed(3).padStart(6, "0")}`;
 }
 
+// A short time for lists: "1.25s" under a minute, else "2:05.3" (the list column is narrow).
+export function shortTime(t) {
+  const safe = Math.max(0, Number.isFinite(t) ? t : 0);
+  if (safe < 60) return `${safe.toFixed(2)}s`;
+  const text = clock(safe);
+  return text.slice(0, text.length - 2);
+}
+
 function el(tag, cls, text) {
   const node = document.createElement(tag);
   if (cls) node.className = cls;
@@ -698,7 +706,7 @@ export default {
       },
       view: () => ({ start: viewStart, end: viewStart + viewDuration() }),
       regionText(value) {
-        return validSegment(value) ? `${clock(value.start)}–${clock(value.end)}` : "";
+        return validSegment(value) ? `${shortTime(value.start)}–${shortTime(value.end)}` : "";
       },
       // A rectangle for the relation arrows and the badge (no DOM range in a waveform).
       rangeFor(value) {
