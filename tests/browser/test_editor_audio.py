@@ -301,7 +301,9 @@ def test_missing_or_undecodable_audio_shows_a_message(page: Page, api: httpx.Cli
     expect(page.locator(".lw-media-error")).to_contain_text("could not be decoded")
 
 
-def test_audioplus_with_label_studio_attributes_speed_hotkey_hidden_controls(page: Page, api: httpx.Client) -> None:
+def test_audioplus_with_label_studio_attributes_speed_hotkey_hidden_controls(
+    page: Page, api: httpx.Client
+) -> None:
     config = """<View>
       <Labels name="kind" toName="clip"><Label value="Tone"/></Labels>
       <AudioPlus name="clip" value="$audio" defaultSpeed="1.5" hotkey="p" volume="false" height="80"/>
