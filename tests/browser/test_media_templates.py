@@ -137,6 +137,110 @@ def test_object_detection_on_the_labeling_screen_exports_the_box_in_pixels(
     )
 
 
+def _image_box(page: Page) -> dict[str, float]:
+    expect(page.locator(".lw-image[data-loaded=true]")).to_be_attached()
+    bb = page.locator(".lw-image-overlay").first.bounding_box()
+    assert bb is not None
+    return bb
+
+
+def _at(bb: dict[str, float], fx: float, fy: float) -> tuple[float, float]:
+    return bb["x"] + fx * bb["width"], bb["y"] + fy * bb["height"]
+
+
+def _pixels(bb: dict[str, float], point: tuple[float, float]) -> tuple[float, float]:
+    """A screen point in pixels of the 640x480 image, through the image's on-screen box."""
+    return (point[0] - bb["x"]) / bb["width"] * W, (point[1] - bb["y"]) / bb["height"] * H
+
+
+def _export(api: httpx.Client, pid: int, fmt: str) -> httpx.Response:
+    r = api.get(f"/api/projects/{pid}/export", params={"exportType": fmt})
+    assert r.status_code == 200, r.text
+    return r
+
+
+def test_polygon_segmentation_on_the_labeling_screen_exports_the_polygon(
+    page: Page, api: httpx.Client
+) -> None:
+    pid, tid, image = _upload(api, "polygon_segmentation", "aerial.png", png(W, H), "image/png")
+    page.goto(f"/projects/{pid}/label")
+    expect(page.locator("#lb-task-id")).to_have_text(f"#{tid}")
+    bb = _image_box(page)
+    clicks = [_at(bb, 0.2, 0.2), _at(bb, 0.6, 0.25), _at(bb, 0.4, 0.7)]
+    page.keyboard.press("1")  # Building
+    for point in clicks:
+        page.mouse.click(*point)
+    page.mouse.click(*clicks[0])  # back on the first point closes it
+    expect(page.locator(".lw-region")).to_have_count(1)
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#lb-done")).to_be_visible()
+
+    coco = json.loads(zipfile.ZipFile(io.BytesIO(_export(api, pid, "COCO").content)).read("result.json"))
+    (entry,) = coco["annotations"]
+    assert {c["id"]: c["name"] for c in coco["categories"]}[entry["category_id"]] == "Building"
+    (flat,) = entry["segmentation"]
+    corners = list(zip(flat[::2], flat[1::2], strict=True))
+    expected = [_pixels(bb, c) for c in clicks]
+    assert len(corners) == 3
+    for (x, y), (ex, ey) in zip(corners, expected, strict=True):
+        assert abs(x - ex) <= 0.5 and abs(y - ey) <= 0.5
+    yolo = zipfile.ZipFile(io.BytesIO(_export(api, pid, "YOLO").content))
+    stem = image.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    (line,) = yolo.read(f"labels/{stem}.txt").decode().splitlines()
+    numbers = [float(v) for v in line.split()[1:]]
+    assert numbers == pytest.approx([c for x, y in corners for c in (x / W, y / H)], abs=1e-5)
+
+
+def test_ocr_on_the_labeling_screen_exports_the_box_and_its_text(page: Page, api: httpx.Client) -> None:
+    pid, tid, _ = _upload(api, "ocr", "receipt.png", png(W, H), "image/png")
+    page.goto(f"/projects/{pid}/label")
+    expect(page.locator("#lb-task-id")).to_have_text(f"#{tid}")
+    bb = _image_box(page)
+    a, b = _at(bb, 0.1, 0.4), _at(bb, 0.8, 0.55)
+    page.keyboard.press("1")  # Text
+    page.mouse.move(*a)
+    page.mouse.down()
+    page.mouse.move(*b, steps=5)
+    page.mouse.up()
+    expect(page.locator(".lw-region")).to_have_count(1)
+    textarea = page.locator(".lw-textarea textarea").first
+    if not textarea.is_visible():  # the new box is not selected yet: select it in the regions list
+        page.locator(".lw-region").first.click()
+    expect(textarea).to_be_visible()
+    textarea.fill("TOTAL 12.50")
+    textarea.press("Enter")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#lb-done")).to_be_visible()
+
+    (row,) = _export(api, pid, "JSON_MIN").json()
+    assert row["transcription"] == "TOTAL 12.50"
+    (box,) = row["bbox"]
+    assert box["rectanglelabels"] == ["Text"] and (box["original_width"], box["original_height"]) == (W, H)
+    coco = json.loads(zipfile.ZipFile(io.BytesIO(_export(api, pid, "COCO").content)).read("result.json"))
+    (entry,) = coco["annotations"]
+    (ax, ay), (bx, by) = _pixels(bb, a), _pixels(bb, b)
+    x, y, w, h = entry["bbox"]
+    assert abs(x - ax) <= 0.5 and abs(y - ay) <= 0.5 and abs(x + w - bx) <= 0.5 and abs(y + h - by) <= 0.5
+
+
+def test_keypoints_on_the_labeling_screen_are_stored_where_clicked(page: Page, api: httpx.Client) -> None:
+    pid, tid, _ = _upload(api, "keypoints", "person.png", png(W, H), "image/png")
+    page.goto(f"/projects/{pid}/label")
+    expect(page.locator("#lb-task-id")).to_have_text(f"#{tid}")
+    bb = _image_box(page)
+    point = _at(bb, 0.45, 0.2)
+    page.keyboard.press("1")  # Nose
+    page.mouse.click(*point)
+    expect(page.locator(".lw-region")).to_have_count(1)
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#lb-done")).to_be_visible()
+    (row,) = _export(api, pid, "JSON_MIN").json()
+    (kp,) = row["keypoint"]
+    px, py = _pixels(bb, point)
+    assert kp["keypointlabels"] == ["Nose"]
+    assert abs(kp["x"] / 100 * W - px) <= 0.5 and abs(kp["y"] / 100 * H - py) <= 0.5
+
+
 # --- media on a plain http host, through the proxy ---
 
 HOSTED: dict[str, tuple[str, bytes]] = {}
