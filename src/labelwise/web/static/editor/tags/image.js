@@ -85,7 +85,7 @@ export default {
     overlay.append(shapesLayer, handlesLayer, draftLayer);
     stage.append(img, overlay);
     viewport.appendChild(stage);
-    const error = el("p", "lw-image-error");
+    const error = el("p", "lw-image-error lw-media-error");
     error.setAttribute("role", "alert");
     error.hidden = true;
     root.append(bar, viewport, error);
@@ -158,11 +158,12 @@ export default {
     // ---- loading ----
     function fail(message) {
       const url = urls[index] || "";
-      instance.mediaError = { object: name, url, index, message };
+      instance.mediaError = message;
       error.textContent = message;
       error.hidden = false;
       viewport.hidden = true;
-      ctx.el.dispatchEvent(new CustomEvent("lw-media-error", { bubbles: true, detail: { ...instance.mediaError } }));
+      root.dataset.state = "error";
+      ctx.el.dispatchEvent(new CustomEvent("lw-media-error", { bubbles: true, detail: { object: name, url, index, message } }));
     }
 
     function load(i) {
@@ -187,6 +188,8 @@ export default {
         fail(`This image address is not supported: ${url}`);
         return;
       }
+      root.dataset.state = "loading";
+      delete root.dataset.loaded;
       img.removeAttribute("src");
       img.src = url;
     }
@@ -199,6 +202,7 @@ export default {
       root.dataset.naturalHeight = String(size.h);
       fitToScreen();
       root.dataset.loaded = "true";
+      root.dataset.state = "ready";
     }
     function onError() {
       delete root.dataset.loaded;
@@ -359,6 +363,10 @@ export default {
           store.add(item);
         }
       });
+      // With per-region controls on this image, the new region is selected so they show at once (else it
+      // is not: the next label key arms the next label instead of relabeling the region just drawn).
+      const perRegion = Object.values(schema.controls || {}).some((c) => c.per_region && (c.to_name || []).includes(name));
+      if (perRegion) store.select(id);
       return id;
     }
 
@@ -648,7 +656,14 @@ export default {
     }
 
     const unsubscribe = store.subscribe((change) => {
-      if (change.type === "active") return;
+      if (change.type === "active") {
+        // Arming a label of one shape tool disarms the others on this image: the last one armed draws.
+        const mine = shapeControls();
+        if (!mine.some((c) => c.name === change.control) || !(store.activeLabels.get(change.control) || []).length) return;
+        if (tool) instance.setTool(null);
+        for (const c of mine) if (c.name !== change.control && store.activeLabels.get(c.name)) store.setActiveLabels(c.name, []);
+        return;
+      }
       if (change.type === "select" && vertex && vertex.id !== store.selected) vertex = null;
       render();
     });
@@ -697,6 +712,7 @@ export default {
       tool: () => tool,
       setTool(controlName) {
         tool = controlName;
+        if (controlName) for (const c of shapeControls()) if (store.activeLabels.get(c.name)) store.setActiveLabels(c.name, []);
         poly = null;
         render();
         document.dispatchEvent(new CustomEvent("lw-tool-change"));
