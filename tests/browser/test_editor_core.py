@@ -73,15 +73,15 @@ def test_unknown_tags_show_a_notice_and_style_is_scoped(page: Page, api: httpx.C
       <Style>.lw-text { border-top: 7px solid rgb(1, 2, 3); } } #editor-save { border-top: 7px solid red; }</Style>
       <Header value="$title"/>
       <Text name="t" value="$text"/>
-      <Image name="img" value="$image"/>
+      <Video name="vid" value="$video"/>
       <Choices name="c" toName="t"><Choice value="A"/></Choices>
     </View>"""
-    project = make_project(api, config, [{"data": {"text": "plain", "title": "<b>T</b>", "image": "/x.png"}}])
+    project = make_project(api, config, [{"data": {"text": "plain", "title": "<b>T</b>", "video": "/x.mp4"}}])
     task = api.get("/api/tasks", params={"project": project}).json()["tasks"][0]["id"]
     page.goto(f"/projects/{project}/tasks/{task}/editor")
     expect(page.locator("#editor[data-ready=true]")).to_be_attached()
     expect(page.locator(".lw-header")).to_have_text("<b>T</b>")
-    expect(page.locator(".lw-tag-image .lw-notice")).to_contain_text("Image")
+    expect(page.locator(".lw-tag-video .lw-notice")).to_contain_text("Video")
     assert page.locator(".lw-text").evaluate("el => getComputedStyle(el).borderTopWidth") == "7px"
     assert page.locator("#editor-save").evaluate("el => getComputedStyle(el).borderTopWidth") != "7px"
     assert page.locator("style").count() == 0
