@@ -418,6 +418,30 @@ def test_per_region_choices_and_textarea_share_the_region_id(page: Page, api: ht
 
 # The config parser refuses event handlers in attributes, so the config carries plain markup (an <img> that
 # would show up if parsed); the task data, which nothing filters, carries a handler.
+def test_per_region_textarea_on_an_image_box_repeats_its_geometry(page: Page, api: httpx.Client) -> None:
+    project = make_project(api, get_template("ocr").config, [{"data": {"ocr": "/static/missing.png"}}])
+    (task,) = api.get("/api/tasks", params={"project": project}).json()["tasks"]
+    box = {"x": 10, "y": 20, "width": 30, "height": 5, "rotation": 0}
+    region = {"id": "box1", "from_name": "bbox", "to_name": "image", "type": "rectanglelabels"}
+    stored = api.post(
+        f"/api/tasks/{task['id']}/annotations",
+        json={"result": [{**region, "value": {**box, "rectanglelabels": ["Text"]}}]},
+    )
+    assert stored.status_code == 201, stored.text
+    page.goto(f"/projects/{project}/tasks/{task['id']}/editor")
+    expect(page.locator("#editor[data-ready=true]")).to_be_attached()
+    page.locator("#editor-save").click()
+    expect(page.locator("#editor-error")).to_contain_text("for every region (1 left)")
+    page.locator(".lw-region").first.click()
+    field = page.locator(".lw-textarea[data-control=transcription] textarea")
+    field.fill("TOTAL 12.50")
+    field.press("Enter")
+    save(page)
+    (note,) = [r for r in stored_result(api, task["id"]) if r["from_name"] == "transcription"]
+    assert (note["id"], note["to_name"], note["type"]) == ("box1", "image", "textarea")
+    assert note["value"] == {**box, "text": ["TOTAL 12.50"]}
+
+
 XSS = "&lt;img src=x&gt;&lt;b&gt;b&lt;/b&gt;"
 MARKUP = "<img src=x><b>b</b>"
 
