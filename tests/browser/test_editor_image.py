@@ -341,6 +341,45 @@ def test_hostile_labels_and_image_urls_stay_inert_and_a_broken_image_says_so(
     assert not dialogs
 
 
+def test_relations_between_boxes_follow_zoom_and_pan_and_filters(page: Page, api: httpx.Client) -> None:
+    task = upload_task(page, api, BOXES, 400, 300)
+    bb = box(page)
+    page.keyboard.press("c")
+    drag(page, at(bb, 0.1, 0.1), at(bb, 0.3, 0.3))
+    drag(page, at(bb, 0.6, 0.6), at(bb, 0.8, 0.8))
+    page.keyboard.press("Escape")
+    page.mouse.click(*at(bb, 0.2, 0.2))
+    page.keyboard.press("Alt+r")
+    page.mouse.click(*at(bb, 0.7, 0.7))
+    arrow = page.locator(".lw-arrows g path")
+    expect(arrow).to_have_count(1)
+    before = arrow.get_attribute("d")
+    page.mouse.move(*at(bb, 0.5, 0.5))
+    page.mouse.wheel(0, -300)
+    expect(arrow).not_to_have_attribute("d", before or "")
+    # Pan: Space + drag moves the image on screen, and so does an arrow key with the image focused.
+    zoomed = box(page)
+    page.keyboard.down(" ")
+    drag(page, at(zoomed, 0.5, 0.5), (at(zoomed, 0.5, 0.5)[0] + 40, at(zoomed, 0.5, 0.5)[1]))
+    page.keyboard.up(" ")
+    assert abs(box(page)["x"] - zoomed["x"] - 40) < 1
+    page.keyboard.press("Escape")
+    page.locator(".lw-image").focus()
+    panned = box(page)
+    page.keyboard.press("ArrowRight")
+    assert box(page)["x"] < panned["x"]
+    # Brightness and contrast are filters on the picture only.
+    page.locator(".lw-image-slider input").first.fill("150")
+    assert "brightness(150%)" in page.locator(".lw-image-img").evaluate("el => el.style.filter")
+    page.keyboard.press("?")
+    expect(page.get_by_text("Fit the image to the screen")).to_be_visible()
+    page.keyboard.press("?")
+    save(page)
+    (relation,) = [r for r in stored_result(api, task) if r["type"] == "relation"]
+    boxes = [r for r in stored_result(api, task) if r["type"] == "rectanglelabels"]
+    assert {relation["from_id"], relation["to_id"]} == {b["id"] for b in boxes}
+
+
 def test_hide_and_lock_work_for_text_regions_too(page: Page, api: httpx.Client) -> None:
     config = """<View><Labels name="l" toName="t"><Label value="PER" hotkey="p"/><Label value="LOC"
       hotkey="l"/></Labels><Text name="t" value="$text"/></View>"""
