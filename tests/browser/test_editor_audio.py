@@ -8,6 +8,7 @@ WAV files are generated here with the stdlib and imported as media uploads (one 
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 import wave
@@ -39,15 +40,6 @@ def wav_bytes(seconds: float, tones: tuple[tuple[float, float], ...] = TONES, ra
         w.setframerate(rate)
         w.writeframes(samples.tobytes())
     return out.getvalue()
-
-
-TRANSCRIBE = """<View>
-  <Labels name="speaker" toName="audio">
-    <Label value="Speaker 1"/><Label value="Speaker 2"/>
-  </Labels>
-  <Audio name="audio" value="$audio"/>
-  <TextArea name="transcript" toName="audio" perRegion="true" rows="2" placeholder="What is said"/>
-</View>"""
 
 
 def open_audio(page: Page, api: httpx.Client, config: str, audio: bytes) -> int:
@@ -176,7 +168,7 @@ def test_waveform_segments_by_mouse_and_keyboard(page: Page, api: httpx.Client) 
 
 
 def test_a_segment_is_transcribed_with_the_per_region_textarea(page: Page, api: httpx.Client) -> None:
-    task = open_audio(page, api, TRANSCRIBE, wav_bytes(DURATION))
+    task = open_audio(page, api, get_template("audio_transcription").config, wav_bytes(DURATION))
     textarea = page.locator(".lw-textarea textarea").first
     expect(textarea).to_be_hidden()  # no segment selected yet
     page.keyboard.press("1")
@@ -189,11 +181,17 @@ def test_a_segment_is_transcribed_with_the_per_region_textarea(page: Page, api: 
     result = stored_result(api, task)
     (segment,) = regions(result)
     (text,) = regions(result, "textarea")
-    assert text["id"] == segment["id"] and text["to_name"] == "audio" and text["from_name"] == "transcript"
+    assert text["id"] == segment["id"] and text["to_name"] == "audio" and text["from_name"] == "transcription"
     assert text["value"]["text"] == ["hello world"]
     assert text["value"]["start"] == segment["value"]["start"]
     assert text["value"]["end"] == segment["value"]["end"]
     assert abs(segment["value"]["start"] - 2.5) < 0.05 and abs(segment["value"]["end"] - 3.5) < 0.05
+    project = api.get(f"/api/tasks/{task}").json()["project"]
+    manifest = api.get(f"/api/projects/{project}/export", params={"exportType": "ASR_MANIFEST"})
+    assert manifest.status_code == 200, manifest.text
+    (line,) = [json.loads(row) for row in manifest.text.splitlines()]
+    assert line["offset"] == segment["value"]["start"] and line["text"] == "hello world"
+    assert abs(line["duration"] - (segment["value"]["end"] - segment["value"]["start"])) < 1e-6
 
     # The segment's play button plays it from its start and stops at its end.
     page.locator(".lw-audio-region-play").click()
@@ -261,6 +259,16 @@ def test_segment_at_the_playhead_by_keyboard(page: Page, api: httpx.Client) -> N
     save(page)
     (segment,) = regions(stored_result(api, task))
     assert segment["value"] == {"start": 1.0, "end": 3.0, "channel": 0, "labels": ["Speaker 2"]}
+
+    # [ and ] move the selected segment's edges to the playhead.
+    page.locator(".lw-audio").focus()  # Save took the focus
+    page.keyboard.press("ArrowLeft")  # 2 s
+    page.keyboard.press("]")
+    page.keyboard.press("Home")
+    page.keyboard.press("[")
+    save(page)
+    (segment,) = regions(stored_result(api, task))
+    assert (segment["value"]["start"], segment["value"]["end"]) == (0.0, 2.0)
 
 
 def test_an_hour_long_file_loads_and_takes_a_segment(page: Page, api: httpx.Client) -> None:

@@ -11,7 +11,8 @@
 // labels, drag a segment to move it, drag its edges to resize, click to select, click empty space to
 // seek; overlapping segments get their own lanes. Keyboard (focus the waveform): Space play/pause,
 // Shift+Space play the selected segment, ←/→ seek, + / - zoom, Enter marks a segment's start at the
-// playhead and then its end (a label key ends it with that label). Values are
+// playhead and then its end (a label key ends it with that label), [ / ] move the selected segment's
+// start / end to the playhead. Values are
 // {start, end, channel: 0, labels} in seconds, with `original_length` on the result, as Label Studio writes.
 
 import { createFromArmed, createRegion, labelColor, labelsOf, regionsOf, armedFor } from "../spans.js";
@@ -677,6 +678,19 @@ export default {
       createSegment(start, now());
       return true;
     });
+    // [ and ]: the selected segment's start or end moves to the playhead (a keyboard resize).
+    const edgeAt = (which) => () => {
+      const item = store.selected ? mine().find((it) => it.id === store.selected) : null;
+      if (!item || editor.readOnly) return false;
+      if (store.isLocked(item.id)) return true;
+      const t = now();
+      const start = which === "start" ? Math.min(t, item.value.end) : item.value.start;
+      const end = which === "end" ? Math.max(t, item.value.start) : item.value.end;
+      if (end - start > 0) moveRegion(item.id, start, end);
+      return true;
+    };
+    bind("[", "Move the selected segment's start to the playhead", edgeAt("start"));
+    bind("]", "Move the selected segment's end to the playhead", edgeAt("end"));
     // Ctrl+Enter (in LS's own templates) stays the page's save/submit key.
     if (attrs.hotkey && normalizeCombo(attrs.hotkey) !== "ctrl+enter") unbinds.push(ctx.keys.bind(attrs.hotkey, `Play or pause ${name}`, toggle, { group }));
     bind("escape", "Cancel the segment being marked", () => {
