@@ -207,6 +207,15 @@ def test_key_points_and_ellipses_by_mouse_relabel_and_delete_by_keyboard(
     page.locator(".lw-shape-rectangle").click()
     page.keyboard.press("Delete")
     expect(page.locator(".lw-region")).to_have_count(2)
+    ball = page.locator(".lw-region", has_text="Ball")
+    ball.locator("[data-action=hide]").click()  # hidden: not drawn
+    expect(page.locator(".lw-shape-ellipse")).to_have_count(0)
+    ball.locator("[data-action=hide]").click()
+    ball.locator("[data-action=lock]").click()  # locked: selectable, but it does not move
+    page.mouse.click(*at(bb, 0.5, 0.5))
+    expect(page.locator(".lw-shape-ellipse.is-selected")).to_have_count(1)
+    expect(page.locator("[data-handle]")).to_have_count(0)
+    drag(page, at(bb, 0.5, 0.5), at(bb, 0.3, 0.3))
     save(page)
     result = stored_result(api, task)
     point = only(result, "keypointlabels")["value"]

@@ -581,14 +581,16 @@ export default {
     }
 
     // ---- other input ----
+    // The wheel zooms unless the config says zoom="false" (then it scrolls the page as usual).
+    const wheelZooms = !/^false$/i.test(String(tag.attrs.zoom || ""));
     function onWheel(event) {
-      if (!size) return;
+      if (!size || !wheelZooms) return;
       event.preventDefault();
       const r = viewport.getBoundingClientRect();
       zoomBy(Math.exp(-event.deltaY * 0.0015), event.clientX - r.left, event.clientY - r.top);
     }
     function onKeyDown(event) {
-      if (event.key === " " && hovering && !(event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement)) {
+      if (event.key === " " && hovering && !event.ctrlKey && !event.metaKey && !(event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement)) {
         spaceDown = true;
         viewport.classList.add("is-panning");
         event.preventDefault();
