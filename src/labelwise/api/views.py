@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Response
+from sqlalchemy.orm import Session
 
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.router import Router
+from labelwise.db.models import User
 from labelwise.services import checks, projects, views
 from labelwise.services.errors import Invalid
 
@@ -68,7 +70,8 @@ def get_view(view_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     return views.out(view)
 
 
-def _update(view_id: int, body: Any, user: Any, db: Any) -> dict[str, Any]:
+def _update(view_id: int, body: Any, user: User, db: Session) -> dict[str, Any]:
+    """PATCH and PUT alike: Label Studio's front end and SDK both send the whole `data`."""
     data = json_object(body)
     view = views.get(db, view_id)
     policies.require(user, "task.change", projects.get(db, view.project_id))
