@@ -212,6 +212,13 @@ def test_play_pause_by_key_then_zoom_keeps_values_right(page: Page, api: httpx.C
     page.keyboard.press("Space")
     expect(audio).not_to_have_class(re.compile(r"\bis-playing\b"))
     page.wait_for_function("() => document.querySelector('.lw-audio-player').paused")
+    # The play button by mouse; Space on the focused button presses it once (no second toggle).
+    page.locator(".lw-audio-play").click()
+    page.wait_for_function("() => !document.querySelector('.lw-audio-player').paused")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.querySelector('.lw-audio-player').paused")
+    assert page.evaluate("() => document.querySelector('.lw-audio-player').currentTime") < DURATION - 0.5
+    audio.focus()
 
     # Back to the start, then zoom in twice as far: the view shows 0-2 s, anchored at the playhead.
     page.keyboard.press("Home")

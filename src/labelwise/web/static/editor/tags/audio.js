@@ -649,10 +649,12 @@ export default {
 
     // --- keys (while focus is inside this object) ---
     const focused = () => container.contains(document.activeElement);
+    // Space and Enter on a focused toolbar button (or the speed list) are that control's own.
+    const onWave = () => focused() && !(document.activeElement instanceof HTMLButtonElement);
     const unbinds = [];
     const group = "Audio (focus the waveform with Tab or a click)";
-    const bind = (combo, description, handler, hidden = false) => unbinds.push(ctx.keys.bind(combo, description, handler, { group, when: focused, hidden }));
-    bind("space", "Play or pause", toggle);
+    const bind = (combo, description, handler, hidden = false, when = focused) => unbinds.push(ctx.keys.bind(combo, description, handler, { group, when, hidden }));
+    bind("space", "Play or pause", toggle, false, onWave);
     bind("shift+space", "Play the selected segment", () => (store.selected ? playRegion(store.selected) : false));
     bind("arrowleft", "Back 1 second (Shift: 5 s)", () => seek(now() - 1) || true);
     bind("arrowright", "Forward 1 second (Shift: 5 s)", () => seek(now() + 1) || true);
@@ -677,7 +679,7 @@ export default {
       setMark(null);
       createSegment(start, now());
       return true;
-    });
+    }, false, onWave);
     // [ and ]: the selected segment's start or end moves to the playhead (a keyboard resize).
     const edgeAt = (which) => () => {
       const item = store.selected ? mine().find((it) => it.id === store.selected) : null;
