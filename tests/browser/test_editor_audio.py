@@ -220,6 +220,15 @@ def test_play_pause_by_key_then_zoom_keeps_values_right(page: Page, api: httpx.C
     assert page.evaluate("() => document.querySelector('.lw-audio-player').currentTime") < DURATION - 0.5
     audio.focus()
 
+    # A click on empty waveform seeks there; the cursor follows.
+    box = wave_box(page)
+    page.mouse.click(x_at(page, 3.0 / DURATION), box["y"] + box["height"] / 2)
+    at = page.evaluate("() => document.querySelector('.lw-audio-player').currentTime")
+    assert abs(at - 3.0) <= DURATION / box["width"]
+    cursor = page.locator(".lw-audio-cursor").bounding_box()
+    assert cursor is not None and abs(cursor["x"] + cursor["width"] / 2 - x_at(page, 3.0 / DURATION)) <= 2
+    expect(page.locator(".lw-audio-time")).to_contain_text("0:03.")
+
     # Back to the start, then zoom in twice as far: the view shows 0-2 s, anchored at the playhead.
     page.keyboard.press("Home")
     assert ink(page, 0.6) <= 3  # 2.4 s: silence before zooming
