@@ -128,3 +128,21 @@ def test_token_callers_are_live_rows_whose_changes_persist(
     owner = {"Authorization": f"Token {new}"}
     assert anon.delete(f"/api/users/{other.id}", headers=owner).status_code == 204
     assert anon.get("/api/current-user/whoami", headers=other_auth).status_code == 401
+
+
+def test_log_in_and_sign_up_refuse_other_sites(anon, admin) -> None:  # type: ignore[no-untyped-def]
+    """Login CSRF: a form on another site must not sign the visitor into an account of the attacker's."""
+    from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    body = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    r = anon.post("/api/auth/login", data=body, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and "own pages" in r.json()["detail"]
+    assert "lw_session" not in r.cookies
+    r = anon.post("/api/auth/signup", json={"email": "x@example.com", "password": "long-password"},
+                  headers={"Origin": "https://evil.example"})  # fmt: skip
+    assert r.status_code == 403
+    r = anon.post("/api/auth/login", json=body, headers={"Origin": "null"})  # a sandboxed frame
+    assert r.status_code == 403
+    # The site's own pages (and clients that send no Origin) log in as before.
+    assert anon.post("/api/auth/login", json=body, headers={"Origin": "http://testserver"}).status_code == 200
+    assert anon.post("/api/auth/login", json=body).status_code == 200

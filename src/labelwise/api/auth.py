@@ -11,7 +11,7 @@ from labelwise.api.router import Router
 from labelwise.api.serializers import user as user_out
 from labelwise.db.models import User
 from labelwise.services import checks, sessions, tokens, users
-from labelwise.services.errors import Invalid, NotAuthenticated
+from labelwise.services.errors import Forbidden, Invalid, NotAuthenticated
 from labelwise.settings import Settings
 
 router = Router(tags=["auth"])
@@ -20,6 +20,7 @@ router = Router(tags=["auth"])
 @router.post("/api/auth/login")
 async def login(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
     """JSON `{email, password}` or a form post; sets the session and CSRF cookies."""
+    refuse_cross_site(request)
     if request.headers.get("content-type", "").startswith("application/json"):
         from labelwise.api.deps import json_body
 
@@ -34,6 +35,19 @@ async def login(request: Request, db: SessionDep, settings: SettingsDep) -> Resp
     if user is None or not user.is_active or not users.verify_password(user, password):
         raise NotAuthenticated("wrong email or password")
     return session_response(request, settings, user)
+
+
+def refuse_cross_site(request: Request) -> None:
+    """Log-in and sign-up set a session, so no other site may post them (login CSRF: a page elsewhere signing
+    the victim into the attacker's account). Browsers send `Origin` on cross-site POSTs; scripts and the SDK
+    send none and are not affected."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    # Hosts only: behind a TLS-terminating proxy the page's origin is https while this request may be http.
+    own = request.headers.get("host", request.url.netloc).lower()
+    if origin.rstrip("/").lower().partition("://")[2] != own:
+        raise Forbidden("log-in and sign-up are only accepted from this site's own pages")
 
 
 def session_response(request: Request, settings: Settings, user: User, status_code: int = 200) -> Response:

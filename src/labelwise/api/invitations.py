@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from labelwise import policies
-from labelwise.api.auth import session_response
+from labelwise.api.auth import refuse_cross_site, session_response
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.router import Router
 from labelwise.services import invitations, signup
@@ -18,6 +18,7 @@ router = Router(tags=["auth"])
 @router.post("/api/auth/signup", status_code=201)
 def sign_up(request: Request, body: JsonBody, db: SessionDep, settings: SettingsDep) -> Response:
     """`{email, password, token?}` → the new account, signed in (the same cookies as `/api/auth/login`)."""
+    refuse_cross_site(request)
     data = json_object(body)
     user = signup.sign_up(db, settings.signup, data.get("email"), data.get("password"), data.get("token"))
     return session_response(request, settings, user, status_code=201)
