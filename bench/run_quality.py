@@ -61,14 +61,18 @@ def main() -> None:
         ("DawidSkene", quality.DawidSkene, ck.DawidSkene),
         ("OneCoinDawidSkene", quality.OneCoinDawidSkene, ck.OneCoinDawidSkene),
     ]
-    print(f"{'votes':>9} {'method':<18} {'labelwise s':>11} {'crowd-kit s':>11} {'ratio':>7} {'same labels':>11}")
-    print("(majority vote breaks ties differently: crowd-kit by pandas' column order, labelwise by the smallest label)")
+    print(
+        f"{'votes':>9} {'method':<18} {'labelwise s':>11} {'crowd-kit s':>11} {'ratio':>7} {'same labels':>11}"
+    )
+    print(
+        "(majority vote breaks ties differently: crowd-kit by pandas' column order, labelwise by the smallest label)"
+    )
     for size in (int(s) for s in args.sizes.split(",")):
         votes, _ = simulate(size)
         for name, ours_cls, theirs_cls in pairs:
-            ours_s, ours = best_of(args.repeat, lambda c=ours_cls: c().fit_predict(votes))
+            ours_s, ours = best_of(args.repeat, lambda c=ours_cls, v=votes: c().fit_predict(v))
             theirs_repeat = 1 if size > 200_000 else args.repeat
-            theirs_s, theirs = best_of(theirs_repeat, lambda c=theirs_cls: c().fit_predict(votes))
+            theirs_s, theirs = best_of(theirs_repeat, lambda c=theirs_cls, v=votes: c().fit_predict(v))
             same = float((ours.sort_index().to_numpy() == theirs.sort_index().to_numpy()).mean())
             ratio = theirs_s / ours_s
             print(f"{size:>9,} {name:<18} {ours_s:>11.3f} {theirs_s:>11.3f} {ratio:>6.1f}x {same:>10.2%}")
