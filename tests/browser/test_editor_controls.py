@@ -129,6 +129,24 @@ def test_visible_when_textarea_with_max_submissions_and_a_ten_star_rating(
     assert result_of(api, task, "correctness")["value"] == {"choices": ["Partially correct"]}
 
 
+def test_a_control_hidden_by_a_choice_is_not_submitted(page: Page, api: httpx.Client) -> None:
+    """Label Studio keeps a hidden control's answer while hidden but does not submit it."""
+    task = open_config(page, api, "llm_answer_grading", {"prompt": "Boiling point?", "answer": "100 C"})
+    critique = page.locator(".lw-textarea[data-control=critique]")
+    choice(page, "correctness", "Incorrect").click()
+    field = critique.locator("textarea.lw-textarea-input")
+    field.fill("Off by one")
+    field.press("Enter")
+    choice(page, "correctness", "Correct").click()
+    expect(critique).to_be_hidden()
+    page.locator(".lw-rating[data-control=helpfulness] .lw-star").nth(4).click()
+    save(page)
+    stored = api.get(f"/api/tasks/{task}/annotations").json()[0]["result"]
+    assert {r["from_name"] for r in stored} == {"correctness", "helpfulness"}
+    choice(page, "correctness", "Incorrect").click()  # shown again: the text is still there
+    expect(critique.locator(".lw-textarea-text")).to_have_text("Off by one")
+
+
 def test_textarea_lines_add_edit_delete_and_pending_text_is_kept(page: Page, api: httpx.Client) -> None:
     task = open_config(page, api, "question_answering", {"question": "Who?", "context": REVIEW})
     answer = page.locator(".lw-textarea[data-control=answer]")

@@ -9,7 +9,7 @@ import { buildLayout, loadTagModule, resolveValue } from "./layout.js";
 import { createRegionsPanel, regionList } from "./regions.js";
 import { SPAN_TYPES } from "./spans.js";
 import { createStore } from "./store.js";
-import { createVisibility } from "./visibility.js";
+import { createVisibility, submittable } from "./visibility.js";
 
 let editorCount = 0;
 
@@ -267,7 +267,7 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
     store,
     keys,
     root,
-    getResults: () => store.items().map(exportItem),
+    getResults: () => store.items().filter(submittable(store, schema)).map(exportItem),
     setResults(list) {
       store.replaceAll(Array.isArray(list) ? list : []);
     },

@@ -50,7 +50,7 @@ export function ruleHolds(store, rule) {
   return true;
 }
 
-function controlRule(control) {
+export function controlRule(control) {
   return {
     visibleWhen: control.visible_when,
     whenTagName: control.when_tag_name,
@@ -82,4 +82,18 @@ export function createVisibility(store) {
     },
     apply,
   };
+}
+
+// Results of a control hidden by a choice condition are kept (showing the choice again brings them back) but
+// not submitted, as Label Studio does ("hidden choices won't be submitted"). Region conditions follow the
+// selection, which is not part of the annotation, so they never drop anything.
+export function submittable(store, schema) {
+  const hidden = new Set();
+  for (const [name, control] of Object.entries(schema.controls || {})) {
+    const when = control.visible_when;
+    if ((when === "choice-selected" || when === "choice-unselected") && !ruleHolds(store, controlRule(control))) {
+      hidden.add(name);
+    }
+  }
+  return (item) => !hidden.has(item.from_name);
 }
