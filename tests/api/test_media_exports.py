@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from labelwise.labeling import get_template
+from labelwise.labeling.samples import MEDIA
 from tests.api.media_files import png, wav
 
 WIDTH, HEIGHT = 640, 480
@@ -218,3 +219,12 @@ def test_speaker_segmentation_exports_overlapping_segments(client: TestClient) -
     full = client.get(f"/api/projects/{pid}/export", params={"exportType": "JSON"}).json()
     (stored,) = full[0]["annotations"]
     assert [r["original_length"] for r in stored["result"]] == [3.0, 3.0]
+
+
+def test_the_preview_placeholders_for_images_and_audio_are_served(anon: TestClient) -> None:
+    """The config editor previews a template on `labeling.samples.MEDIA`: those files must exist."""
+    for kind, prefix in (("image", "image/"), ("audio", "audio/")):
+        r = anon.get(MEDIA[kind])
+        assert r.status_code == 200, (kind, r.status_code)
+        assert r.headers["content-type"].startswith(prefix)
+    assert anon.get(MEDIA["audio"]).content[8:12] == b"WAVE"
