@@ -8,4 +8,5 @@ echo "== ruff check";  .venv/bin/ruff check src tests bench
 echo "== ruff format"; .venv/bin/ruff format --check src tests bench
 echo "== mypy";        .venv/bin/mypy src/labelwise   # strict on labelwise.labeling (pyproject.toml)
 echo "== pytest"
-.venv/bin/pytest -q -p no:cacheprovider "$@"
+# Two workers (xdist): each gets its own PostgreSQL databases and its own browser-test server.
+.venv/bin/pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" "$@"
