@@ -295,8 +295,9 @@ export default {
         const shape = shapeElement(kind, g);
         shape.setAttribute("class", `lw-shape lw-shape-${kind}`);
         shape.dataset.regionId = item.id;
-        shape.setAttribute("stroke", colorOf(item));
-        shape.setAttribute("fill", colorOf(item));
+        const color = colorOf(item);
+        shape.setAttribute("stroke", color);
+        shape.setAttribute("fill", color);
         if (item.id === selected) shape.classList.add("is-selected");
         if (item.id === editor.candidate()) shape.classList.add("is-candidate");
         if (item.origin === "prediction") shape.classList.add("is-prediction");
