@@ -209,20 +209,28 @@ export default {
         throw new Error(`the audio could not be fetched (${error.message})`);
       }
       if (!response.ok) throw new Error(`the server answered ${response.status} for the audio file`);
+      const type = response.headers.get("content-type") || "";
+      // Content-Length only for the progress: a compressed response announces fewer bytes than it reads.
       const total = parseInt(response.headers.get("content-length") || "", 10);
-      if (!response.body || !total) return { bytes: await response.arrayBuffer(), type: response.headers.get("content-type") || "" };
+      if (!response.body) return { bytes: await response.arrayBuffer(), type };
       const reader = response.body.getReader();
-      const bytes = new Uint8Array(total);
+      const chunks = [];
       let got = 0;
       for (;;) {
         const { done, value } = await reader.read();
         if (done || destroyed) break;
-        if (got + value.length > bytes.length) throw new Error("the audio file is longer than announced");
-        bytes.set(value, got);
+        chunks.push(value);
         got += value.length;
-        status.textContent = `Loading audio… ${Math.floor((got / total) * 100)}%`;
+        if (total > 0) status.textContent = `Loading audio… ${Math.min(99, Math.floor((got / total) * 100))}%`;
+        else status.textContent = `Loading audio… ${(got / 1e6).toFixed(1)} MB`;
       }
-      return { bytes: bytes.buffer.slice(0, got), type: response.headers.get("content-type") || "" };
+      const bytes = new Uint8Array(got);
+      let at = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      return { bytes: bytes.buffer, type };
     }
 
     async function load() {
@@ -260,6 +268,10 @@ export default {
       }
       fetched = null;
       if (destroyed) return;
+      if (!(buffer.duration > 0)) {
+        fail("The audio file holds no sound (it lasts 0 seconds).");
+        return;
+      }
       duration = buffer.duration;
       container.dataset.duration = String(duration);
       pxPerSec = fit() * number("defaultzoom", 1, 1500, 1);
