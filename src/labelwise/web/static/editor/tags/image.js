@@ -95,6 +95,7 @@ export default {
     let size = null; // natural {w, h} of the current image, once loaded
     let fitScale = 1;
     let scale = 1;
+    let drawnScale = 0; // the scale the overlay was last drawn at
     let ox = 0;
     let oy = 0;
     let tool = null; // a bare shape control picked by its button
@@ -120,7 +121,9 @@ export default {
       stage.style.left = `${ox}px`;
       stage.style.top = `${oy}px`;
       zoomText.textContent = `${Math.round((scale / fitScale) * 100)}%`;
-      render();
+      // The overlay scales with the stage (its viewBox is in image pixels): only a new scale changes
+      // what is drawn (handle and key point sizes); a pan moves the stage alone.
+      if (scale !== drawnScale) render();
       editor.layoutChanged && editor.layoutChanged();
     }
 
@@ -225,9 +228,15 @@ export default {
       return out;
     }
 
-    function colorOf(item) {
-      const labels = store.items().filter((it) => it.id === item.id && S.kindOf(it.type)).flatMap(labelsOf);
-      return labelColor(schema, item.from_name, labels[0]);
+    // The first label of every shape region, by id, in one pass over the store (for the colours).
+    function firstLabels() {
+      const out = new Map();
+      for (const it of store.items()) {
+        if (!S.kindOf(it.type) || out.get(it.id)) continue;
+        const labels = labelsOf(it);
+        if (labels.length || !out.has(it.id)) out.set(it.id, labels[0] || null);
+      }
+      return out;
     }
 
     function geometryOf(item, kind) {
@@ -287,6 +296,8 @@ export default {
       handlesLayer.replaceChildren();
       draftLayer.replaceChildren();
       if (!size) return;
+      drawnScale = scale;
+      const labelsById = firstLabels();
       const selected = store.selected;
       const list = itemsHere().filter(({ item }) => !store.isHidden(item.id));
       list.sort((a, b) => (a.item.id === selected) - (b.item.id === selected));
@@ -295,7 +306,7 @@ export default {
         const shape = shapeElement(kind, g);
         shape.setAttribute("class", `lw-shape lw-shape-${kind}`);
         shape.dataset.regionId = item.id;
-        const color = colorOf(item);
+        const color = labelColor(schema, item.from_name, labelsById.get(item.id) || undefined);
         shape.setAttribute("stroke", color);
         shape.setAttribute("fill", color);
         if (item.id === selected) shape.classList.add("is-selected");
