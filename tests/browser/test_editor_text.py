@@ -100,6 +100,7 @@ def test_word_granularity_snaps_and_max_usages_refuses(page: Page, api: httpx.Cl
     project = make_project(api, config, [{"data": {"text": text}}])
     other = api.get("/api/tasks", params={"project": project}).json()["tasks"][0]["id"]
     page.goto(f"/projects/{project}/tasks/{other}/editor")
+    expect(page.locator("#editor[data-ready=true]")).to_be_attached()
     page.keyboard.press("1")
     drag_select(page, 0, 5)
     drag_select(page, 17, 26)
