@@ -378,3 +378,9 @@ def test_hidden_and_locked_segments(page: Page, api: httpx.Client) -> None:
     save(page)
     (moved,) = regions(stored_result(api, task))
     assert abs(moved["value"]["start"] - 1.5) < 0.02 and abs(moved["value"]["end"] - 2.5) < 0.02
+
+    # One drag is one undo step: Ctrl+Z puts the segment back where it was.
+    page.keyboard.press("Control+z")
+    save(page)
+    (undone,) = regions(stored_result(api, task))
+    assert abs(undone["value"]["start"] - 0.5) < 0.02 and abs(undone["value"]["end"] - 1.5) < 0.02
