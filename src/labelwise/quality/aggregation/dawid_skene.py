@@ -15,8 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from labelwise.quality import frames
-from labelwise.quality.aggregation.base import Aggregator, normalize_rows, vote_counts
-from labelwise.quality.aggregation.em import EPS, Pairs, posterior, safe_log
+from labelwise.quality.aggregation import em
+from labelwise.quality.aggregation.base import Aggregator
+from labelwise.quality.aggregation.em import EPS, Pairs
 from labelwise.quality.votes import Votes
 
 
@@ -31,20 +32,9 @@ class DawidSkene(Aggregator):
     def _fit(self, votes: Votes) -> npt.NDArray[np.float64]:
         pairs = Pairs.of(votes)
         k = votes.n_classes
-        probas = normalize_rows(vote_counts(votes))
-        priors = probas.mean(axis=0)
-        errors = _m_step(pairs, probas, k)
-        self.loss_history_ = []
-        loss = -np.inf
-        for _ in range(self.n_iter):
-            probas = posterior(np.log(np.maximum(priors, EPS)) + pairs.by_task @ safe_log(errors))
-            priors = probas.mean(axis=0)
-            errors = _m_step(pairs, probas, k)
-            new_loss = _elbo(pairs, probas, priors, errors) / len(votes)
-            self.loss_history_.append(new_loss)
-            if new_loss - loss < self.tol:
-                break
-            loss = new_loss
+        probas, priors, errors = em.run(
+            votes, pairs, lambda p: _m_step(pairs, p, k), self.n_iter, self.tol, self.loss_history_
+        )
         self.priors_values_ = priors
         self.error_values_ = errors.reshape(votes.n_workers, k, k)
         return probas
@@ -79,17 +69,3 @@ def _m_step(pairs: Pairs, probas: npt.NDArray[np.float64], k: int) -> npt.NDArra
     per_worker = counts.reshape(-1, k, k)
     per_worker /= per_worker.sum(axis=1, keepdims=True)
     return per_worker.reshape(-1, k)
-
-
-def _elbo(
-    pairs: Pairs,
-    probas: npt.NDArray[np.float64],
-    priors: npt.NDArray[np.float64],
-    errors: npt.NDArray[np.float64],
-) -> float:
-    log_priors = np.log(np.maximum(priors, EPS))
-    joint = float((probas * (pairs.by_task @ safe_log(errors))).sum())
-    joint += float((probas * pairs.votes_per_task[:, None]).sum(axis=0) @ log_priors)
-    clipped = np.maximum(probas, EPS)
-    entropy = -float((np.log(clipped) * clipped).sum())
-    return joint + entropy

@@ -8,12 +8,14 @@ crowd-kit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from labelwise.quality.aggregation.base import normalize_rows, vote_counts
 from labelwise.quality.votes import Votes
 
 EPS = 1e-10
@@ -53,3 +55,45 @@ def posterior(log_likelihood: npt.NDArray[np.float64]) -> npt.NDArray[np.float64
     shifted = np.exp(log_likelihood - log_likelihood.max(axis=1, keepdims=True))
     result: npt.NDArray[np.float64] = shifted / shifted.sum(axis=1, keepdims=True)
     return result
+
+
+def elbo(
+    pairs: Pairs,
+    probas: npt.NDArray[np.float64],
+    priors: npt.NDArray[np.float64],
+    errors: npt.NDArray[np.float64],
+) -> float:
+    log_priors = np.log(np.maximum(priors, EPS))
+    joint = float((probas * (pairs.by_task @ safe_log(errors))).sum())
+    joint += float((probas * pairs.votes_per_task[:, None]).sum(axis=0) @ log_priors)
+    clipped = np.maximum(probas, EPS)
+    entropy = -float((np.log(clipped) * clipped).sum())
+    return joint + entropy
+
+
+def run(
+    votes: Votes,
+    pairs: Pairs,
+    m_step: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]],
+    n_iter: int,
+    tol: float,
+    history: list[float],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """crowd-kit's EM loop for the Dawid-Skene family: start from the majority vote, then E and M steps until
+    the evidence lower bound per vote improves by less than `tol`. `m_step(probas)` returns the (W*K) x K
+    confusion rows; `history` receives the bound of every round. Returns (probas, priors, errors)."""
+    probas = normalize_rows(vote_counts(votes))
+    priors = probas.mean(axis=0)
+    errors = m_step(probas)
+    history.clear()
+    loss = -np.inf
+    for _ in range(n_iter):
+        probas = posterior(np.log(np.maximum(priors, EPS)) + pairs.by_task @ safe_log(errors))
+        priors = probas.mean(axis=0)
+        errors = m_step(probas)
+        new_loss = elbo(pairs, probas, priors, errors) / len(votes)
+        history.append(new_loss)
+        if new_loss - loss < tol:
+            break
+        loss = new_loss
+    return probas, priors, errors

@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from labelwise.quality import frames
-from labelwise.quality.aggregation.base import Aggregator, normalize_rows, vote_counts
-from labelwise.quality.aggregation.dawid_skene import _elbo
-from labelwise.quality.aggregation.em import EPS, Pairs, posterior, safe_log
+from labelwise.quality.aggregation import em
+from labelwise.quality.aggregation.base import Aggregator
+from labelwise.quality.aggregation.em import EPS, Pairs
 from labelwise.quality.votes import Votes
 
 
@@ -28,23 +28,14 @@ class OneCoinDawidSkene(Aggregator):
 
     def _fit(self, votes: Votes) -> npt.NDArray[np.float64]:
         pairs = Pairs.of(votes)
-        probas = normalize_rows(vote_counts(votes))
-        priors = probas.mean(axis=0)
-        skills = _skills(votes, probas)
-        errors = _errors(pairs, skills, votes.n_classes)
-        self.loss_history_ = []
-        loss = -np.inf
-        for _ in range(self.n_iter):
-            probas = posterior(np.log(np.maximum(priors, EPS)) + pairs.by_task @ safe_log(errors))
-            priors = probas.mean(axis=0)
-            skills = _skills(votes, probas)
-            errors = _errors(pairs, skills, votes.n_classes)
-            new_loss = _elbo(pairs, probas, priors, errors) / len(votes)
-            self.loss_history_.append(new_loss)
-            if new_loss - loss < self.tol:
-                break
-            loss = new_loss
-        self.skill_values_ = skills
+        skills: list[npt.NDArray[np.float64]] = []
+
+        def m_step(probas: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            skills[:] = [_skills(votes, probas)]
+            return _errors(pairs, skills[0], votes.n_classes)
+
+        probas, priors, _ = em.run(votes, pairs, m_step, self.n_iter, self.tol, self.loss_history_)
+        self.skill_values_ = skills[0]
         self.priors_values_ = priors
         return probas
 
