@@ -202,3 +202,16 @@ def make_project(
         imported = api.post(f"/api/projects/{project_id}/import", json=tasks)
         assert imported.status_code == 201, imported.text
     return project_id
+
+
+@pytest.fixture
+def fresh_page(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[Page, Server]]:
+    """A page on a second server with an empty data directory and no account yet."""
+    fresh = launch_server(tmp_path_factory.mktemp("fresh-data"), owner=False)
+    try:
+        for page in _page(browser, fresh, request, signed_in=False):
+            yield page, fresh
+    finally:
+        stop_server(fresh)

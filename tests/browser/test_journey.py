@@ -5,31 +5,17 @@ and in the export."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Server, _page, launch_server, stop_server
+from tests.browser.conftest import Server
 
 CSV = "text\nThe screen is gorgeous.\nThe speaker crackles.\nIt is a phone.\n"
 
 
-@pytest.fixture
-def fresh(
-    browser: Browser, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[tuple[Page, Server]]:
-    server = launch_server(tmp_path_factory.mktemp("journey"), owner=False)
-    try:
-        for page in _page(browser, server, request, signed_in=False):
-            yield page, server
-    finally:
-        stop_server(server)
-
-
-def test_sign_up_create_import_label_by_keyboard_and_export(fresh: tuple[Page, Server]) -> None:
-    page, server = fresh
+def test_sign_up_create_import_label_by_keyboard_and_export(fresh_page: tuple[Page, Server]) -> None:
+    page, server = fresh_page
     # Sign up: the first user of the installation becomes its owner.
     page.goto("/user/signup")
     page.fill("input[name=email]", "lead@example.com")

@@ -4,28 +4,14 @@ annotator, log in and out, the account page with the API token, hostile names sh
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Server, _page, launch_server, stop_server
+from tests.browser.conftest import Server, _page
 
 PROBE = '<img src=x onerror="window.__xss=1">"><script>window.__xss=2</script>'
-
-
-@pytest.fixture
-def fresh_page(
-    browser: Browser, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[tuple[Page, Server]]:
-    """A page on a second server with an empty data directory and no account yet."""
-    fresh = launch_server(tmp_path_factory.mktemp("fresh-data"), owner=False)
-    try:
-        for page in _page(browser, fresh, request, signed_in=False):
-            yield page, fresh
-    finally:
-        stop_server(fresh)
 
 
 def test_first_user_signs_up_as_owner_on_a_fresh_server(fresh_page: tuple[Page, Server]) -> None:
