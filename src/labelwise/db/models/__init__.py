@@ -3,33 +3,47 @@
 from labelwise.db.base import Base
 from labelwise.db.models.activity import Activity
 from labelwise.db.models.annotations import Annotation, AnnotationHistory, Draft, Prediction
+from labelwise.db.models.assignments import ASSIGNMENT_TYPES, Pause, TaskAssignment
 from labelwise.db.models.jobs import ExportSnapshot, FileUpload, Job
 from labelwise.db.models.projects import Project, ProjectMember
+from labelwise.db.models.reviews import AnnotationReview
 from labelwise.db.models.storage import Storage, StorageLink
 from labelwise.db.models.tasks import Import, Task, TaskLock
+from labelwise.db.models.trash import Deletion, trash_annotations, trash_predictions, trash_tasks
 from labelwise.db.models.users import ROLES, ApiToken, User
 from labelwise.db.models.views import AppSetting, View
+from labelwise.db.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
+    "ASSIGNMENT_TYPES",
     "ROLES",
     "Activity",
     "Annotation",
     "AnnotationHistory",
+    "AnnotationReview",
     "ApiToken",
     "AppSetting",
     "Base",
+    "Deletion",
     "Draft",
     "ExportSnapshot",
     "FileUpload",
     "Import",
     "Job",
+    "Pause",
     "Prediction",
     "Project",
     "ProjectMember",
     "Storage",
     "StorageLink",
     "Task",
+    "TaskAssignment",
     "TaskLock",
     "User",
     "View",
+    "Webhook",
+    "WebhookDelivery",
+    "trash_annotations",
+    "trash_predictions",
+    "trash_tasks",
 ]

@@ -18,6 +18,7 @@ class Activity(Base):
     __table_args__ = (
         Index("ix_activity_project", "project_id", "id"),
         Index("ix_activity_user", "user_id", "id"),
+        Index("ix_activity_action", "action", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,3 +29,6 @@ class Activity(Base):
     object_type: Mapped[str] = mapped_column(String(40), default="")
     object_id: Mapped[int | None] = mapped_column(default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Where a request-driven event came from (sign-ins above all); empty for background work.
+    ip_address: Mapped[str] = mapped_column(String(64), server_default="")
+    user_agent: Mapped[str] = mapped_column(String(255), server_default="")

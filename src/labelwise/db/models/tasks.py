@@ -40,6 +40,10 @@ class Task(Base):
     total_annotations: Mapped[int] = mapped_column(default=0)
     cancelled_annotations: Mapped[int] = mapped_column(default=0)
     total_predictions: Mapped[int] = mapped_column(default=0)
+    # Review counters (Label Studio Enterprise's task fields); server defaults because bulk imports
+    # name only the columns they fill.
+    reviews_accepted: Mapped[int] = mapped_column(server_default="0")
+    reviews_rejected: Mapped[int] = mapped_column(server_default="0")
 
 
 class TaskLock(Base):
