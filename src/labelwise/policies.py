@@ -25,6 +25,7 @@ MINIMUM_ROLE = {
     "project.import": "manager",
     "project.export": "manager",
     "project.members": "manager",  # add and remove members, change their project role
+    "member.list": "reviewer",
     "task.list": "reviewer",  # the data manager, task pages, views
     "task.view": "annotator",  # one task (annotators: see `task_visible` in services/access.py)
     "task.change": "manager",
@@ -54,9 +55,10 @@ def member_role(db: Session, user: User, project: Project) -> str | None:
     cache: dict[tuple[int, int], str | None] = db.info.setdefault(_CACHE, {})
     key = (user.id, project.id)
     if key not in cache:
-        cache[key] = db.execute(
-            select(ProjectMember.role).where(ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)
-        ).scalar()
+        query = select(ProjectMember.role).where(
+            ProjectMember.project_id == project.id, ProjectMember.user_id == user.id
+        )
+        cache[key] = db.execute(query).scalar()
     return cache[key]
 
 

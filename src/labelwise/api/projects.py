@@ -14,7 +14,7 @@ from labelwise.api.router import Router
 from labelwise.api.serializers import parsed_label_config
 from labelwise.api.serializers import project as project_out
 from labelwise.db.models import Project, User
-from labelwise.services import projects, queue, tasks
+from labelwise.services import members, projects, queue, tasks
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["projects"])
@@ -41,7 +41,8 @@ def list_projects(
     policies.require(user, "project.view")
     if page < 1 or page_size < 1:
         raise Invalid("page and page_size must be at least 1", {"page_size": ["out of range"]})
-    total, rows = projects.page(db, page, page_size, ordering)
+    only = None if policies.sees_all_projects(user) else members.project_ids(db, user)
+    total, rows = projects.page(db, page, page_size, ordering, only)
     if page > 1 and not rows:
         raise NotFound("Invalid page.")
     creators = {u.id: u for u in db.query(User).filter(User.id.in_({p.created_by_id for p in rows}))}

@@ -137,10 +137,18 @@ def delete(db: Session, project: Project, user: User, settings: Settings | None 
             path.unlink(missing_ok=True)
 
 
-def page(db: Session, page: int, page_size: int, ordering: str = "-id") -> tuple[int, list[Project]]:
-    total = db.scalar(select(func.count()).select_from(Project)) or 0
+def page(
+    db: Session, page: int, page_size: int, ordering: str = "-id", only: list[int] | None = None
+) -> tuple[int, list[Project]]:
+    """One page of projects; `only` limits it to those ids (a reviewer's or annotator's projects)."""
+    counted = select(func.count()).select_from(Project)
+    query = select(Project)
+    if only is not None:
+        counted = counted.where(Project.id.in_(only))
+        query = query.where(Project.id.in_(only))
+    total = db.scalar(counted) or 0
     order = Project.id.desc() if ordering.startswith("-") else Project.id.asc()
-    rows = db.scalars(select(Project).order_by(order).offset((page - 1) * page_size).limit(page_size))
+    rows = db.scalars(query.order_by(order).offset((page - 1) * page_size).limit(page_size))
     return total, list(rows)
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from labelwise import labeling, policies
 from labelwise.api.deps import SessionDep
 from labelwise.db.models import Project
-from labelwise.services import projects, sanitizer
+from labelwise.services import members, projects, sanitizer
 from labelwise.services.errors import NotFound
 from labelwise.web.session import PageUser
 from labelwise.web.templating import render
@@ -60,7 +60,8 @@ def projects_list(
     request: Request, user: PageUser, db: SessionDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1
 ) -> Response:
     policies.require(user, "project.view")
-    total, rows = projects.page(db, page, PAGE_SIZE, "-id")
+    only = None if policies.sees_all_projects(user) else members.project_ids(db, user)
+    total, rows = projects.page(db, page, PAGE_SIZE, "-id", only)
     pages = max(1, -(-total // PAGE_SIZE))
     cards = [{"project": p, "progress": progress(p)} for p in rows]
     return render(
