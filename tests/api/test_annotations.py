@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from labelwise.services import users
 from tests.api.test_tasks_and_import import choice, make_project
+from tests.support.people import member
 
 
 def _tasks(client: TestClient, pid: int, n: int) -> list[int]:
@@ -97,15 +97,15 @@ def test_next_task_respects_overlap_and_own_annotations(client: TestClient) -> N
     assert client.get(f"/api/projects/{pid}/next").status_code == 404
 
 
-def _annotator(db: Session, name: str) -> dict[str, str]:
-    user = users.create(db, f"{name}@example.com", "password-123", "annotator")
+def _annotator(db: Session, name: str, pid: int) -> dict[str, str]:
+    user = member(db, pid, f"{name}@example.com")
     return {"Authorization": f"Token {user.token}"}
 
 
 def test_next_never_hands_one_overlap_task_to_two_people(client: TestClient, db: Session) -> None:
     pid = make_project(client)
     ids = _tasks(client, pid, 2)
-    a, b, c = (_annotator(db, n) for n in ("a", "b", "c"))
+    a, b, c = (_annotator(db, n, pid) for n in ("a", "b", "c"))
     first = client.get(f"/api/projects/{pid}/next", headers=a).json()["id"]
     second = client.get(f"/api/projects/{pid}/next", headers=b).json()["id"]
     assert {first, second} == set(ids)
@@ -115,7 +115,7 @@ def test_next_never_hands_one_overlap_task_to_two_people(client: TestClient, db:
 def test_next_hands_a_task_to_as_many_people_as_the_overlap(client: TestClient, db: Session) -> None:
     pid = make_project(client, maximum_annotations=2)
     ids = _tasks(client, pid, 2)
-    a, b, c = (_annotator(db, n) for n in ("a", "b", "c"))
+    a, b, c = (_annotator(db, n, pid) for n in ("a", "b", "c"))
     assert client.get(f"/api/projects/{pid}/next", headers=a).json()["id"] == ids[0]
     assert client.get(f"/api/projects/{pid}/next", headers=b).json()["id"] == ids[0]
     assert client.get(f"/api/projects/{pid}/next", headers=c).json()["id"] == ids[1]

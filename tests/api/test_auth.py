@@ -13,6 +13,7 @@ from labelwise.app import ROUTERS
 from labelwise.db.models import User
 from labelwise.services import users
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN
+from tests.support.people import join
 
 
 def _api_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -94,6 +95,13 @@ def test_low_roles_cannot_create_or_delete_projects(client: TestClient, db: Sess
     pid = client.post("/api/projects", json={"title": "x"}).json()["id"]
     low = users.create(db, f"{role}@example.com", "password-123", role)
     headers = {"Authorization": f"Token {low.token}"}
+    # A project they do not belong to does not exist for them...
+    assert client.delete(f"/api/projects/{pid}", headers=headers).status_code == 404
+    assert client.get(f"/api/projects/{pid}", headers=headers).status_code == 404
+    assert client.get("/api/projects", headers=headers).json()["count"] == 0
+    # ...and in one they do, they still may not delete, export or create.
+    join(db, pid, low, role)
+    assert client.get("/api/projects", headers=headers).json()["count"] == 1
     assert client.post("/api/projects", json={"title": "y"}, headers=headers).status_code == 403
     assert client.delete(f"/api/projects/{pid}", headers=headers).status_code == 403
     assert client.get(f"/api/projects/{pid}/export", headers=headers).status_code == 403

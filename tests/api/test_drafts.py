@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from labelwise.services import users
 from tests.api.test_tasks_and_import import choice, make_project
+from tests.support.people import member
 
 
 def _task(client: TestClient) -> int:
@@ -17,8 +17,10 @@ def _task(client: TestClient) -> int:
     return int(tid)
 
 
-def _other(db: Session) -> dict[str, str]:
-    user = users.create(db, "other@example.com", "password-123", "annotator")
+def _other(db: Session, client: TestClient, tid: int) -> dict[str, str]:
+    """Another annotator of the task's project."""
+    pid = client.get(f"/api/tasks/{tid}").json()["project"]
+    user = member(db, pid, "other@example.com")
     return {"Authorization": f"Token {user.token}"}
 
 
@@ -53,7 +55,7 @@ def test_saving_again_replaces_the_users_draft(client: TestClient) -> None:
 def test_drafts_belong_to_their_user(client: TestClient, db: Session) -> None:
     tid = _task(client)
     mine = client.post(f"/api/tasks/{tid}/drafts", json={"result": [choice("pos")]}).json()
-    other = _other(db)
+    other = _other(db, client, tid)
     assert client.get(f"/api/tasks/{tid}/drafts", headers=other).json() == []
     assert client.get(f"/api/drafts/{mine['id']}", headers=other).status_code == 404
     assert client.patch(f"/api/drafts/{mine['id']}", json={"result": []}, headers=other).status_code == 404
@@ -83,7 +85,7 @@ def test_bad_drafts_are_400_naming_the_field(client: TestClient) -> None:
 
 def test_editor_payload_carries_the_callers_draft_and_annotation(client: TestClient, db: Session) -> None:
     tid = _task(client)
-    other = _other(db)
+    other = _other(db, client, tid)
     client.post(f"/api/tasks/{tid}/drafts", json={"result": [], "lead_time": 1}, headers=other)
     body = client.get(f"/api/tasks/{tid}/editor").json()
     assert body["drafts"] == [] and body["my_annotation"] is None

@@ -245,7 +245,7 @@ def test_annotators_may_not_use_snapshots(
     pid, _ = project
     eid = client.post(f"/api/projects/{pid}/exports", json={}).json()["id"]
     _completed(client, pid, eid)
-    ann = {"Authorization": f"Token {make_annotator(database)}"}
+    ann = {"Authorization": f"Token {make_annotator(database, pid)}"}
     calls = [
         client.get(f"/api/projects/{pid}/exports", headers=ann),
         client.post(f"/api/projects/{pid}/exports", json={}, headers=ann),

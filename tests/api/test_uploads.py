@@ -156,7 +156,7 @@ def test_an_annotator_can_view_media_but_not_manage_uploads(client: TestClient, 
     pid = make_project(client, IMAGE_CONFIG)
     up = client.post(f"/api/projects/{pid}/import", files=[("file", ("a.png", png(), "image/png"))]).json()
     (task,) = _tasks(client, pid)
-    token = make_annotator(database)
+    token = make_annotator(database, pid)
     with TestClient(app, headers={"Authorization": f"Token {token}"}) as ann:
         assert ann.get(str(task["data"]["image"])).status_code == 200  # type: ignore[index]
         assert ann.get(f"/api/projects/{pid}/file-uploads").status_code == 403

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from labelwise.services import users
 from tests.api.test_tasks_and_import import choice, make_project
+from tests.support.people import member
 
 
 def text_filter(op: str, value: Any, key: str = "text") -> dict[str, Any]:
@@ -156,7 +156,7 @@ def test_default_order_and_id_descending_page_through_every_task(client: TestCli
 def test_status_and_annotator_filters_and_the_annotators_column(client: TestClient, db: Session) -> None:
     pid = make_project(client)
     ids = import_texts(client, pid, ["a", "b", "c", "d"])
-    other = users.create(db, "dm-annotator@example.com", "password-123", "annotator")
+    other = member(db, pid, "dm-annotator@example.com")
     as_other = {"Authorization": f"Token {other.token}"}
     me = client.get("/api/current-user/whoami").json()["id"]
     assert (
@@ -259,12 +259,12 @@ def test_counts_tasks_leaves_the_sums_of_a_filtered_selection_out(client: TestCl
     assert client.get("/api/tasks", params={"project": pid, "counts": "some"}).status_code == 400
 
 
-def test_annotators_read_views_but_managers_shape_them(client: TestClient, db: Session) -> None:
+def test_reviewers_read_views_but_managers_shape_them(client: TestClient, db: Session) -> None:
     pid = make_project(client)
     import_texts(client, pid, ["a"])
     view = client.post("/api/dm/views", json={"project": pid, "data": {"title": "Shared"}}).json()
-    annotator = users.create(db, "dm-reader@example.com", "password-123", "annotator")
-    as_annotator = {"Authorization": f"Token {annotator.token}"}
+    reviewer = member(db, pid, "dm-reader@example.com", "reviewer")
+    as_annotator = {"Authorization": f"Token {reviewer.token}"}
     listed = client.get(f"/api/dm/views?project={pid}", headers=as_annotator)
     assert listed.status_code == 200 and [v["id"] for v in listed.json()] == [view["id"]]
     assert client.get("/api/tasks", params={"view": view["id"]}, headers=as_annotator).status_code == 200
@@ -279,3 +279,19 @@ def test_annotators_read_views_but_managers_shape_them(client: TestClient, db: S
     assert [r.status_code for r in denied] == [403] * 5
     assert client.get(f"/api/dm/views/{view['id']}").json()["data"]["title"] == "Shared"
     assert client.get(f"/api/projects/{pid}").json()["task_number"] == 1
+
+
+def test_annotators_do_not_browse_tasks(client: TestClient, db: Session) -> None:
+    """Annotators label what the queue hands them; the data manager and its views are not theirs."""
+    pid = make_project(client)
+    import_texts(client, pid, ["a"])
+    view = client.post("/api/dm/views", json={"project": pid, "data": {"title": "Shared"}}).json()
+    annotator = member(db, pid, "dm-annotator2@example.com")
+    headers = {"Authorization": f"Token {annotator.token}"}
+    calls = [
+        client.get(f"/api/dm/views?project={pid}", headers=headers),
+        client.get(f"/api/dm/views/{view['id']}", headers=headers),
+        client.get("/api/tasks", params={"project": pid}, headers=headers),
+        client.get("/api/tasks", params={"view": view["id"]}, headers=headers),
+    ]
+    assert [r.status_code for r in calls] == [403] * 4

@@ -23,6 +23,7 @@ from labelwise.services import users
 from labelwise.settings import Settings
 from labelwise.storage import local, paths
 from tests.conftest import ADMIN_TOKEN
+from tests.support.people import join
 
 IMAGE_CONFIG = (
     '<View><Image name="img" value="$image"/>'
@@ -57,10 +58,13 @@ def make_root(tmp_path: Path) -> Path:
     return r
 
 
-def make_annotator(database: Database) -> str:
+def make_annotator(database: Database, *project_ids: int) -> str:
+    """An annotator's token; the annotator belongs to the projects given."""
     with database.sessionmaker() as s:
-        users.create(s, "ann@example.com", "long-password", "annotator", token=ANNOTATOR_TOKEN)
+        user = users.create(s, "ann@example.com", "long-password", "annotator", token=ANNOTATOR_TOKEN)
         s.commit()
+        for pid in project_ids:
+            join(s, pid, user)
     return ANNOTATOR_TOKEN
 
 

@@ -17,7 +17,7 @@ router = Router(tags=["actions"])
 @router.get("/api/dm/actions")
 def list_actions(user: CurrentUser, db: SessionDep, project: int | None = None) -> list[dict[str, Any]]:
     if project is not None:
-        policies.require(user, "task.view", projects.get(db, project))
+        policies.require(user, "task.list", projects.get(db, project))
     return actions.listing()
 
 

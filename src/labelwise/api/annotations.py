@@ -11,8 +11,9 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.router import Router
 from labelwise.db.models import Annotation, User
 from labelwise.io import ls_json
+from labelwise.services import access, projects, tasks
 from labelwise.services import annotations as annotation_service
-from labelwise.services import projects, tasks
+from labelwise.services.errors import NotFound
 
 router = Router(tags=["annotations"])
 
@@ -31,22 +32,26 @@ def _may_change(user: User, ann: Annotation) -> None:
 @router.get("/api/tasks/{task_id}/annotations")
 def list_annotations(task_id: int, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
     task = tasks.get(db, task_id)
-    policies.require(user, "task.view", projects.get(db, task.project_id))
-    return [_out(a) for a in annotation_service.for_task(db, task)]
+    project = projects.get(db, task.project_id)
+    access.require_task(db, user, project, task.id)
+    own = access.own_only(db, user, project)
+    return [_out(a) for a in annotation_service.for_task(db, task) if not own or a.completed_by_id == user.id]
 
 
 @router.post("/api/tasks/{task_id}/annotations", status_code=201)
 def create_annotation(task_id: int, body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     target = annotation_service.target(db, task_id)
-    # Step 1 checks organization roles only; per-project membership will use target.project_id.
-    policies.require(user, "annotate")
+    policies.require(user, "annotate", projects.get(db, target.project_id), db)
     return _out(annotation_service.create(db, target, user, json_object(body)))
 
 
 @router.get("/api/annotations/{annotation_id}")
 def get_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     ann = annotation_service.get(db, annotation_id)
-    policies.require(user, "task.view", projects.get(db, ann.project_id))
+    project = projects.get(db, ann.project_id)
+    policies.require(user, "task.view", project, db)
+    if not access.annotation_visible(db, user, project, ann.completed_by_id):
+        raise NotFound(f"annotation {annotation_id} not found")
     return _out(ann)
 
 
@@ -70,5 +75,8 @@ def delete_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> 
 @router.get("/api/annotation-history")
 def annotation_history(annotation: int, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
     ann = annotation_service.get(db, annotation)
-    policies.require(user, "task.view", projects.get(db, ann.project_id))
+    project = projects.get(db, ann.project_id)
+    policies.require(user, "task.view", project, db)
+    if not access.annotation_visible(db, user, project, ann.completed_by_id):
+        raise NotFound(f"annotation {annotation} not found")
     return [ls_json.history(h) for h in annotation_service.history(db, annotation)]

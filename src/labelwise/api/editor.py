@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from labelwise import policies
 from labelwise.api.deps import CurrentUser, SessionDep
 from labelwise.api.router import Router
-from labelwise.services import editor_data, projects, tasks
+from labelwise.services import access, editor_data, projects, tasks
 
 router = Router(tags=["editor"])
 
@@ -16,5 +15,7 @@ router = Router(tags=["editor"])
 def task_for_editor(task_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     task = tasks.get(db, task_id)
     project = projects.get(db, task.project_id)
-    policies.require(user, "task.view", project)
-    return editor_data.payload(db, project, task.id, user)
+    access.require_task(db, user, project, task.id)
+    body = editor_data.payload(db, project, task.id, user)
+    access.trim(db, user, project, body["task"])
+    return body

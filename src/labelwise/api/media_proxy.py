@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from fastapi import Request
 from starlette.responses import Response, StreamingResponse
 
-from labelwise import policies
 from labelwise.api.deps import CurrentUser, SessionDep, SettingsDep
 from labelwise.api.media import HEADERS
 from labelwise.api.router import Router
-from labelwise.services import media_proxy, projects, tasks
+from labelwise.services import access, media_proxy, projects, tasks
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["media"])
@@ -34,7 +33,7 @@ def task_media(
 ) -> Response:
     task = tasks.get(db, task_id)
     project = projects.get(db, task.project_id)
-    policies.require(user, "task.view", project)
+    access.require_task(db, user, project, task.id)
     if not fileuri:
         raise Invalid("fileuri: give the media URL (base64)", {"fileuri": ["required"]})
     url = media_proxy.decode(fileuri)

@@ -14,7 +14,7 @@ from labelwise.api.router import Router
 from labelwise.api.serializers import parsed_label_config
 from labelwise.api.serializers import project as project_out
 from labelwise.db.models import Project, User
-from labelwise.services import members, projects, queue, tasks
+from labelwise.services import access, members, projects, queue, tasks
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["projects"])
@@ -112,7 +112,7 @@ def next_task(
     task_id = queue.next_task(db, project, user, settings.lock_seconds, exclude)
     if task_id is None:
         raise NotFound("there are no tasks left to label in this project")
-    return tasks.one_with_related(db, task_id)
+    return access.trim(db, user, project, tasks.one_with_related(db, task_id))
 
 
 @router.delete("/api/projects/{project_id}/tasks", status_code=204)

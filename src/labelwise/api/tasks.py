@@ -11,7 +11,7 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.limits import MAX_PAGE, MAX_PAGE_SIZE
 from labelwise.api.router import Router
 from labelwise.io import ls_json
-from labelwise.services import checks, filters, projects, tasks, views
+from labelwise.services import access, checks, filters, projects, tasks, views
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["tasks"])
@@ -45,7 +45,7 @@ def list_tasks(
             raise Invalid("the project query parameter is required", {"project": ["required"]})
         project = views.get(db, view).project_id
     proj = projects.get(db, project)
-    policies.require(user, "task.view", proj)
+    policies.require(user, "task.list", proj)
     base = None
     if view is not None:
         saved = views.get(db, view)
@@ -91,9 +91,10 @@ def create_task(body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, 
 @router.get("/api/tasks/{task_id}")
 def get_task(task_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     task = tasks.get(db, task_id)
-    policies.require(user, "task.view", projects.get(db, task.project_id))
+    project = projects.get(db, task.project_id)
+    access.require_task(db, user, project, task.id)
     anns, preds = tasks.related(db, [task.id])
-    return ls_json.task(task, anns.get(task.id, []), preds.get(task.id, []))
+    return access.trim(db, user, project, ls_json.task(task, anns.get(task.id, []), preds.get(task.id, [])))
 
 
 @router.patch("/api/tasks/{task_id}")

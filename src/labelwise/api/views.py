@@ -33,7 +33,7 @@ def _project_id(value: Any) -> int:
 @router.get("/api/dm/views")
 def list_views(user: CurrentUser, db: SessionDep, project: int | None = None) -> list[dict[str, Any]]:
     proj = projects.get(db, _project_id(project))
-    policies.require(user, "task.view", proj)
+    policies.require(user, "task.list", proj)
     return [views.out(v) for v in views.list_for(db, proj)]
 
 
@@ -66,7 +66,7 @@ def order_views(body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, 
 @router.get("/api/dm/views/{view_id}")
 def get_view(view_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     view = views.get(db, view_id)
-    policies.require(user, "task.view", projects.get(db, view.project_id))
+    policies.require(user, "task.list", projects.get(db, view.project_id))
     return views.out(view)
 
 

@@ -51,7 +51,7 @@ def _page_data(project: Project, user: User, open_import: bool) -> dict[str, Any
 @router.get("/projects/{project_id}/data")
 def data_manager(project_id: int, request: Request, user: PageUser, db: SessionDep) -> HTMLResponse:
     project = projects.get(db, project_id)
-    policies.require(user, "task.view", project)
+    policies.require(user, "task.list", project)
     open_import = request.query_params.get("import") in ("1", "true")
     data = _page_data(project, user, open_import)
     return render(request, "datamanager.html", project=project, active="data", data=data)
