@@ -307,13 +307,13 @@ def test_get_list_patch_delete(api: TestClient, root: Path) -> None:
     assert api.get("/api/storages/localfiles/99999").status_code == 404
 
 
-def test_annotators_may_read_but_not_manage_storages(api: TestClient, annotator: str) -> None:
+def test_annotators_may_neither_read_nor_manage_storages(api: TestClient, database: Database) -> None:
     pid = project(api)
     sid = storage(api, pid, "shots")
-    as_annotator = {"Authorization": f"Token {annotator}"}
-    assert api.get(f"/api/storages/localfiles/{sid}", headers=as_annotator).status_code == 200
+    as_annotator = {"Authorization": f"Token {make_annotator(database, pid)}"}
+    assert api.get(f"/api/storages/localfiles/{sid}", headers=as_annotator).status_code == 403
     assert (
-        api.get("/api/storages/localfiles", params={"project": pid}, headers=as_annotator).status_code == 200
+        api.get("/api/storages/localfiles", params={"project": pid}, headers=as_annotator).status_code == 403
     )
     r = api.post("/api/storages/localfiles", json={"project": pid, "path": "shots"}, headers=as_annotator)
     assert r.status_code == 403

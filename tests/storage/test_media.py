@@ -39,11 +39,6 @@ def api(settings: Settings, database: Database, root: Path, admin: User) -> Iter
         yield c
 
 
-@pytest.fixture
-def annotator(database: Database) -> str:
-    return make_annotator(database)
-
-
 def _synced(api: TestClient) -> tuple[int, str]:
     """A project synced from `shots/`; its storage id and the URL of `shots/a.png`."""
     pid = project(api)
@@ -61,8 +56,9 @@ def _link(database: Database, sid: int, key: str) -> None:
         s.commit()
 
 
-def test_a_synced_image_is_served_inline_to_project_users(api: TestClient, annotator: str) -> None:
-    _, url = _synced(api)
+def test_a_synced_image_is_served_inline_to_project_users(api: TestClient, database: Database) -> None:
+    sid, url = _synced(api)
+    annotator = make_annotator(database, api.get(f"/api/storages/localfiles/{sid}").json()["project"])
     r = api.get(url)
     assert r.status_code == 200 and r.content == png()
     assert r.headers["content-type"] == "image/png"
@@ -170,3 +166,11 @@ def test_a_symlink_inside_the_storage_is_served_only_while_it_stays_inside(
     os.remove(root / "shots" / "alias.png")
     os.symlink(secret, root / "shots" / "alias.png")
     assert api.get(URL + "shots/alias.png").status_code == 404
+
+
+def test_a_synced_image_is_not_served_to_someone_outside_the_project(
+    api: TestClient, database: Database
+) -> None:
+    _, url = _synced(api)
+    outsider = make_annotator(database)
+    assert api.get(url, headers={"Authorization": f"Token {outsider}"}).status_code == 404

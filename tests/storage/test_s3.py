@@ -292,16 +292,16 @@ def test_get_list_patch_delete(api: TestClient, s3_server: S3Server) -> None:
     assert len(tasks(api, pid)) == 1  # the tasks stay
 
 
-def test_annotators_may_read_but_not_manage_storages(
+def test_annotators_may_neither_read_nor_manage_storages(
     api: TestClient, s3_server: S3Server, database: Database
 ) -> None:
-    token = make_annotator(database)
     bucket = s3_server.bucket({"a.png": png()})
     pid = project(api)
+    token = make_annotator(database, pid)
     sid = create(api, s3_server, pid, bucket)
     sync(api, sid)
     ann = {"Authorization": f"Token {token}"}
-    assert api.get(f"/api/storages/s3/{sid}", headers=ann).status_code == 200
+    assert api.get(f"/api/storages/s3/{sid}", headers=ann).status_code == 403
     assert api.post("/api/storages/s3", json=body(s3_server, pid, bucket), headers=ann).status_code == 403
     assert (
         api.post("/api/storages/s3/validate", json=body(s3_server, pid, bucket), headers=ann).status_code
@@ -311,6 +311,11 @@ def test_annotators_may_read_but_not_manage_storages(
     assert api.patch(f"/api/storages/s3/{sid}", json={"title": "x"}, headers=ann).status_code == 403
     assert api.delete(f"/api/storages/s3/{sid}", headers=ann).status_code == 403
     [task] = tasks(api, pid)
+    fetch = api.get(
+        f"/tasks/{task['id']}/presign", params={"fileuri": fileuri(task["data"]["image"])}, headers=ann
+    )
+    assert fetch.status_code == 404  # not handed to them yet
+    assert api.get(f"/api/projects/{pid}/next", headers=ann).json()["id"] == task["id"]
     served = api.get(
         f"/tasks/{task['id']}/presign", params={"fileuri": fileuri(task["data"]["image"])}, headers=ann,
         follow_redirects=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Response
+from sqlalchemy.orm import Session
 
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
@@ -24,9 +25,11 @@ def _out(ann: Annotation | dict[str, Any]) -> dict[str, Any]:
     return {**ls_json.annotation(ann), "skip_reason": reason}
 
 
-def _may_change(user: User, ann: Annotation) -> None:
-    if ann.completed_by_id != user.id:
-        policies.require(user, "annotation.change_any")
+def _may_change(db: Session, user: User, ann: Annotation) -> None:
+    """Authors change their own annotations (while they belong to the project); managers any."""
+    project = projects.get(db, ann.project_id)
+    action = "annotate" if ann.completed_by_id == user.id else "annotation.change_any"
+    policies.require(user, action, project, db)
 
 
 @router.get("/api/tasks/{task_id}/annotations")
@@ -50,7 +53,7 @@ def get_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> dic
     ann = annotation_service.get(db, annotation_id)
     project = projects.get(db, ann.project_id)
     policies.require(user, "task.view", project, db)
-    if not access.annotation_visible(db, user, project, ann.completed_by_id):
+    if not access.annotation_visible(db, user, project, ann.completed_by_id, ann.task_id):
         raise NotFound(f"annotation {annotation_id} not found")
     return _out(ann)
 
@@ -60,14 +63,14 @@ def update_annotation(
     annotation_id: int, body: JsonBody, user: CurrentUser, db: SessionDep
 ) -> dict[str, Any]:
     ann = annotation_service.get(db, annotation_id)
-    _may_change(user, ann)
+    _may_change(db, user, ann)
     return _out(annotation_service.update(db, ann, user, json_object(body)))
 
 
 @router.delete("/api/annotations/{annotation_id}", status_code=204)
 def delete_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> Response:
     ann = annotation_service.get(db, annotation_id)
-    _may_change(user, ann)
+    _may_change(db, user, ann)
     annotation_service.delete_one(db, ann, user)
     return Response(status_code=204)
 
@@ -77,6 +80,6 @@ def annotation_history(annotation: int, user: CurrentUser, db: SessionDep) -> li
     ann = annotation_service.get(db, annotation)
     project = projects.get(db, ann.project_id)
     policies.require(user, "task.view", project, db)
-    if not access.annotation_visible(db, user, project, ann.completed_by_id):
+    if not access.annotation_visible(db, user, project, ann.completed_by_id, ann.task_id):
         raise NotFound(f"annotation {annotation} not found")
     return [ls_json.history(h) for h in annotation_service.history(db, annotation)]

@@ -9,7 +9,9 @@ from fastapi import Response
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.router import Router
-from labelwise.services import drafts, projects, tasks
+from labelwise.services import access, drafts, projects, tasks
+from labelwise.services import annotations as annotation_service
+from labelwise.services.errors import NotFound
 
 router = Router(tags=["drafts"])
 
@@ -35,7 +37,13 @@ def create_annotation_draft(
 ) -> dict[str, Any]:
     """A draft of changes to an existing annotation (Label Studio's second draft path)."""
     task = tasks.get(db, task_id)
-    policies.require(user, "annotate", projects.get(db, task.project_id))
+    project = projects.get(db, task.project_id)
+    policies.require(user, "annotate", project, db)
+    ann = annotation_service.get(db, annotation_id)
+    if ann.task_id != task.id or not access.annotation_visible(
+        db, user, project, ann.completed_by_id, task.id
+    ):
+        raise NotFound(f"annotation {annotation_id} not found on task {task.id}")
     return drafts.as_json(drafts.save(db, task, user, {**json_object(body), "annotation": annotation_id}))
 
 

@@ -21,7 +21,7 @@ from labelwise.api.deps import CurrentUser, SessionDep, SettingsDep
 from labelwise.api.media import HEADERS, attachment, served_as
 from labelwise.api.router import Router
 from labelwise.db.models import Project, User
-from labelwise.services import projects, tasks
+from labelwise.services import access, projects, tasks
 from labelwise.services.errors import Invalid, NotFound, Upstream
 from labelwise.settings import Settings
 from labelwise.storage import buckets, s3
@@ -35,7 +35,6 @@ _PASSED = ("content-length", "content-range", "etag", "last-modified")
 def _resolve(
     db: SessionDep, settings: Settings, user: User, project: Project, fileuri: str, request: Request
 ) -> Response:
-    policies.require(user, "project.view", project)
     if not fileuri:
         raise Invalid("fileuri: give the object's URI (base64)", {"fileuri": ["required"]})
     found = s3.locate(db, project.id, s3.decode_uri(fileuri))
@@ -82,7 +81,9 @@ def task_object(
     fileuri: str = "",
 ) -> Response:
     task = tasks.get(db, task_id)
-    return _resolve(db, settings, user, projects.get(db, task.project_id), fileuri, request)
+    project = projects.get(db, task.project_id)
+    access.require_task(db, user, project, task.id)  # annotators: only the tasks handed to them
+    return _resolve(db, settings, user, project, fileuri, request)
 
 
 @router.get("/projects/{project_id}/presign")
@@ -95,4 +96,6 @@ def project_object(
     settings: SettingsDep,
     fileuri: str = "",
 ) -> Response:
-    return _resolve(db, settings, user, projects.get(db, project_id), fileuri, request)
+    project = projects.get(db, project_id)
+    policies.require(user, "task.list", project)  # any object of the project: not for annotators
+    return _resolve(db, settings, user, project, fileuri, request)

@@ -57,10 +57,11 @@ def _project_of(db: Session, user: User, action: str, storage: Storage) -> Proje
 
 
 def _listed(db: Session, user: User, project: int | None, kind: str | None) -> list[dict[str, Any]]:
+    # Storage settings (buckets, prefixes, paths) are a manager's business, not an annotator's.
     if project is not None:
-        policies.require(user, "project.view", projects.get(db, checks.as_id(project, "project")))
+        policies.require(user, "project.change", projects.get(db, checks.as_id(project, "project")))
     else:
-        policies.require(user, "project.view")
+        policies.require(user, "project.change")
     return [_out(s) for s in sync.listing(db, project, kind)]
 
 
@@ -101,7 +102,7 @@ def _routes(kind: sync.Kind) -> None:
 
     def get(storage_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
         storage = kind.get(db, storage_id)
-        _project_of(db, user, "project.view", storage)
+        _project_of(db, user, "project.change", storage)
         return _out(storage)
 
     def update(

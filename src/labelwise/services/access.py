@@ -63,8 +63,13 @@ def own_only(db: Session, user: User, project: Project) -> bool:
     return not policies.sees_others_annotations(user, project, db)
 
 
-def annotation_visible(db: Session, user: User, project: Project, completed_by_id: int | None) -> bool:
-    return completed_by_id == user.id or not own_only(db, user, project)
+def annotation_visible(
+    db: Session, user: User, project: Project, completed_by_id: int | None, task_id: int
+) -> bool:
+    """Their own always; another's only when the project is not blind and the task is one they see."""
+    if completed_by_id == user.id:
+        return True
+    return not own_only(db, user, project) and task_visible(db, user, project, task_id)
 
 
 def trim(db: Session, user: User, project: Project, task_json: dict[str, Any]) -> dict[str, Any]:
