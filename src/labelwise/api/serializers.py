@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labelwise import labeling
+from labelwise import labeling, policies
 from labelwise.db.models import Project, User
 from labelwise.services import projects
 
@@ -100,6 +100,7 @@ def project(p: Project, created_by: User | None = None) -> dict[str, Any]:
         "organization": 1,
         "color": p.color,
         "maximum_annotations": p.maximum_annotations,
+        "blind": policies.is_blind(p),
         "is_published": p.is_published,
         "model_version": p.model_version,
         "is_draft": p.is_draft,

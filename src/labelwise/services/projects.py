@@ -34,6 +34,11 @@ EDITABLE: dict[str, type | tuple[type, ...]] = {
     "color": str,
     "model_version": str,
 }
+# Team-workflow flags kept in `Project.settings` (no column, no migration per flag), set through the same
+# PATCH as the columns and answered as top-level fields of the project JSON.
+SETTINGS: dict[str, type | tuple[type, ...]] = {
+    "blind": bool,  # annotators see only their own results; default: overlap above 1
+}
 SAMPLINGS = ("Sequential sampling", "Uniform sampling", "Uncertainty sampling")
 MAX_TITLE = 255
 
@@ -65,7 +70,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for key, value in fields.items():
-        want = EDITABLE.get(key)
+        want = EDITABLE.get(key) or SETTINGS.get(key)
         if want is None:
             continue  # Label Studio clients send many read-only or unsupported fields; ignore them
         if value is None and key in ("description", "expert_instruction", "model_version"):
@@ -95,7 +100,8 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
-    project = Project(created_by_id=user.id, settings={}, **values)
+    flags = {k: values.pop(k) for k in list(values) if k in SETTINGS}
+    project = Project(created_by_id=user.id, settings=flags, **values)
     db.add(project)
     db.flush()
     activity.record(db, user, "project.created", "project", project.id, {"title": project.title}, project.id)
@@ -110,8 +116,12 @@ def update(db: Session, project: Project, user: User, fields: dict[str, Any]) ->
         from labelwise.services import config_change
 
         config_change.require_no_orphans(db, project, values["label_config"])
+    flags = {k: values[k] for k in values if k in SETTINGS}
+    if flags:
+        project.settings = {**(project.settings or {}), **flags}  # a new dict, so the change is seen
     for key, value in values.items():
-        setattr(project, key, value)
+        if key not in SETTINGS:
+            setattr(project, key, value)
     if "maximum_annotations" in values:
         from labelwise.services import counters
 
