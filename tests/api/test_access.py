@@ -141,3 +141,28 @@ def test_a_manager_cannot_make_someone_more_than_a_manager_and_members_cannot_ad
     assert r.status_code == 403
     r = client.delete(f"/api/projects/{pid}/members", params={"user": target.id}, headers=_auth(reviewer))
     assert r.status_code == 403
+
+
+def _signed_in(browser: TestClient, email: str, password: str = "password-123") -> TestClient:
+    browser.cookies.clear()
+    r = browser.post("/api/auth/login", json={"email": email, "password": password})
+    assert r.status_code == 200, r.text
+    return browser
+
+
+def test_the_members_page_lists_people_escaped_and_shows_controls_to_managers_only(
+    client: TestClient, anon: TestClient, db: Session
+) -> None:
+    pid = make_project(client)
+    hostile = member(db, pid, "x@example.com", "reviewer")
+    r = client.patch(f"/api/users/{hostile.id}", json={"first_name": "<script>alert(1)</script>"})
+    assert r.status_code == 200
+    member(db, pid, "a@example.com")
+    page = _signed_in(anon, "owner@example.com", "owner-password").get(f"/projects/{pid}/members")
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
+    assert 'id="add-member"' in page.text
+    as_reviewer = _signed_in(anon, "x@example.com").get(f"/projects/{pid}/members")
+    assert as_reviewer.status_code == 200 and 'id="add-member"' not in as_reviewer.text
+    assert "x@example.com" in as_reviewer.text and "a@example.com" in as_reviewer.text
+    assert _signed_in(anon, "a@example.com").get(f"/projects/{pid}/members").status_code == 403
