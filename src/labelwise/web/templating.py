@@ -44,6 +44,13 @@ def _static_version(path: str) -> str:
         return __version__
 
 
+def _can(user: Any, action: str, project: Any = None) -> bool:
+    """`can(user, "task.list", project)` in templates: menus show only what the policy allows."""
+    from labelwise import policies
+
+    return user is not None and policies.allowed(user, action, project)
+
+
 def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_version(path)}"
 
@@ -59,6 +66,7 @@ def environment() -> Environment:
     env.filters["json_data"] = json_data
     env.globals["static_url"] = static_url
     env.globals["version"] = __version__
+    env.globals["can"] = _can
     return env
 
 
