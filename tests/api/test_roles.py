@@ -51,6 +51,7 @@ MINIMUM = {
     "GET /api/projects/{project_id}/next": "annotator",
     "DELETE /api/projects/{project_id}/tasks": "manager",
     "GET /api/projects/{project_id}/members": "reviewer",
+    "GET /api/projects/{project_id}/members/paginated": "reviewer",
     "POST /api/projects/{project_id}/members": "manager",
     "DELETE /api/projects/{project_id}/members": "manager",
     "POST /api/projects/{project_id}/import": "manager",
