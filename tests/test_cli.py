@@ -56,6 +56,21 @@ def test_user_and_project_commands(run) -> None:  # type: ignore[no-untyped-def]
     assert code == 1 and "role must be one of" in out
 
 
+def test_member_commands(run) -> None:  # type: ignore[no-untyped-def]
+    run("user", "create", "--email", "boss@example.com", "--password", "long-password", "--role", "owner")
+    run("user", "create", "--email", "ann@example.com", "--password", "long-password")
+    assert run("project", "create", "--title", "team")[0] == 0
+    code, out = run("project", "add-member", "1", "ann@example.com", "--role", "reviewer")
+    assert code == 0 and "reviewer of project 1" in out
+    code, out = run("project", "add-member", "1", "ann@example.com", "--role", "emperor")
+    assert code == 1 and "role must be one of" in out
+    code, out = run("project", "add-member", "1", "nobody@example.com")
+    assert code == 1 and "nobody@example.com" in out
+    assert run("project", "remove-member", "1", "ann@example.com")[0] == 0
+    code, out = run("project", "remove-member", "1", "ann@example.com")
+    assert code == 1 and "not a member" in out
+
+
 def test_project_create_from_config_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run("user", "create", "--email", "boss@example.com", "--password", "long-password", "--role", "owner")
     cfg = tmp_path / "config.xml"

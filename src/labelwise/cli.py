@@ -264,6 +264,47 @@ def project_list(data_dir: DataDir = None) -> None:
         console.print(table)
 
 
+@project_app.command("add-member")
+def project_add_member(
+    project_id: int,
+    email: str,
+    role: Annotated[str, typer.Option(help="annotator, reviewer or manager.")] = "annotator",
+    data_dir: DataDir = None,
+) -> None:
+    """Add someone to a project (or change their project role)."""
+    from labelwise.db.engine import session_scope
+    from labelwise.services import members, projects, users
+    from labelwise.services.errors import ServiceError
+
+    database = _db(data_dir)
+    with session_scope(database.sessionmaker) as db:
+        try:
+            project = projects.get(db, project_id)
+            member = members.add(
+                db, project, acting_user(db, None), users.by_email_or_404(db, email).id, role
+            )
+        except ServiceError as exc:
+            _fail(exc.detail)
+        console.print(f"{email} is a {member.role} of project {project_id}")
+
+
+@project_app.command("remove-member")
+def project_remove_member(project_id: int, email: str, data_dir: DataDir = None) -> None:
+    """Take someone out of a project."""
+    from labelwise.db.engine import session_scope
+    from labelwise.services import members, projects, users
+    from labelwise.services.errors import ServiceError
+
+    database = _db(data_dir)
+    with session_scope(database.sessionmaker) as db:
+        try:
+            project = projects.get(db, project_id)
+            members.remove(db, project, acting_user(db, None), users.by_email_or_404(db, email).id)
+        except ServiceError as exc:
+            _fail(exc.detail)
+        console.print(f"{email} is no longer a member of project {project_id}")
+
+
 # The import, export and storage commands live in their own modules; importing them registers them on `app`.
 from labelwise import cli_storage as _cli_storage  # noqa: E402,F401
 from labelwise import transfer as _transfer  # noqa: E402,F401
