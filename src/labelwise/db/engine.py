@@ -121,3 +121,8 @@ def scanning(db: Session) -> Iterator[None]:
     finally:
         with suppress(sqlite3.Error):  # a broken connection is discarded by the pool anyway
             raw.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # type: ignore[union-attr]
+
+
+def affected(result: Any) -> int:
+    """Rows a DELETE or UPDATE touched (a `CursorResult`'s rowcount, which the generic `Result` type lacks)."""
+    return int(result.rowcount or 0)

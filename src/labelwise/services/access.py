@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from labelwise import policies
 from labelwise.db.base import table
@@ -20,7 +21,8 @@ from labelwise.db.models import Annotation, Draft, Project, TaskAssignment, Task
 from labelwise.db.prepared import Prepared
 from labelwise.services.errors import NotFound
 
-_TID, _UID = bindparam("tid"), bindparam("uid")
+_TID: BindParameter[int] = bindparam("tid")
+_UID: BindParameter[int] = bindparam("uid")
 
 
 def _mine(model: type, user_column: str) -> Any:

@@ -15,15 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from labelwise.db.engine import begin_write
+from labelwise.db.engine import affected, begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
 from labelwise.services import activity, counters, filters
 from labelwise.services.errors import Invalid
-
-
-def _count(result: Any) -> int:
-    """Rows a DELETE touched (a `CursorResult`'s rowcount, which the generic `Result` type lacks)."""
-    return int(result.rowcount or 0)
 
 
 @dataclass(frozen=True)
@@ -61,7 +56,7 @@ def _delete_tasks(db: Session, project: Project, chosen: Select[Any]) -> dict[st
 def _delete_annotations(db: Session, project: Project, chosen: Select[Any]) -> dict[str, Any]:
     _, anns, skipped, _, with_anns = _sums(db, project, chosen)
     db.execute(delete(Draft).where(Draft.task_id.in_(chosen)))
-    removed = _count(db.execute(delete(Annotation).where(Annotation.task_id.in_(chosen))))
+    removed = affected(db.execute(delete(Annotation).where(Annotation.task_id.in_(chosen))))
     if removed:
         db.execute(
             update(Task)
@@ -82,7 +77,7 @@ def _delete_annotations(db: Session, project: Project, chosen: Select[Any]) -> d
 
 def _delete_predictions(db: Session, project: Project, chosen: Select[Any]) -> dict[str, Any]:
     _, _, _, preds, _ = _sums(db, project, chosen)
-    removed = _count(db.execute(delete(Prediction).where(Prediction.task_id.in_(chosen))))
+    removed = affected(db.execute(delete(Prediction).where(Prediction.task_id.in_(chosen))))
     if removed:
         db.execute(
             update(Task).where(Task.id.in_(chosen), Task.total_predictions > 0).values(total_predictions=0)

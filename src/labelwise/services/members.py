@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from labelwise import policies
-from labelwise.db.engine import begin_write
+from labelwise.db.engine import affected, begin_write
 from labelwise.db.models import Project, ProjectMember, User
 from labelwise.services import activity, checks
 from labelwise.services.errors import Forbidden, Invalid, NotFound
@@ -76,9 +76,13 @@ def add(
 def remove(db: Session, project: Project, actor: User, user_id: object) -> None:
     user = _user(db, user_id)
     begin_write(db)
-    gone = db.execute(
-        delete(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)
-    ).rowcount
+    gone = affected(
+        db.execute(
+            delete(ProjectMember).where(
+                ProjectMember.project_id == project.id, ProjectMember.user_id == user.id
+            )
+        )
+    )
     if not gone:
         db.rollback()
         raise NotFound(f"user {user.id} is not a member of project {project.id}")

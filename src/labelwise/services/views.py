@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from labelwise.db.engine import begin_write
+from labelwise.db.engine import affected, begin_write
 from labelwise.db.models import Project, User, View
 from labelwise.services import activity, checks, filters
 from labelwise.services.errors import Invalid, NotFound
@@ -22,11 +22,6 @@ from labelwise.services.errors import Invalid, NotFound
 MAX_DATA_BYTES = 64 * 1024
 MAX_TITLE = 200
 MAX_VIEWS = 200
-
-
-def _count(result: Any) -> int:
-    """Rows a DELETE touched (a `CursorResult`'s rowcount, which the generic `Result` type lacks)."""
-    return int(result.rowcount or 0)
 
 
 def list_for(db: Session, project: Project) -> list[View]:
@@ -102,7 +97,7 @@ def remove(db: Session, view: View, user: User) -> None:
 def reset(db: Session, project: Project, user: User) -> int:
     """Delete every view of the project (Label Studio's `DELETE /api/dm/views/reset/`)."""
     begin_write(db)
-    n = _count(db.execute(delete(View).where(View.project_id == project.id)))
+    n = affected(db.execute(delete(View).where(View.project_id == project.id)))
     activity.record(db, user, "views.reset", "project", project.id, {"views": n}, project.id)
     db.commit()
     return int(n)
