@@ -34,6 +34,9 @@ EDITABLE: dict[str, type | tuple[type, ...]] = {
     "color": str,
     "model_version": str,
 }
+# Flags kept in `project.settings` (JSON), set by top-level fields of create/patch, with their types.
+# `require_review`: a task is done only when a reviewer accepted (or fixed) its annotations (services/counters.py).
+SETTINGS: dict[str, type] = {"require_review": bool}
 SAMPLINGS = ("Sequential sampling", "Uniform sampling", "Uncertainty sampling")
 MAX_TITLE = 255
 
@@ -59,6 +62,18 @@ def get(db: Session, project_id: int) -> Project:
     if project is None:
         raise NotFound(f"project {project_id} not found")
     return project
+
+
+def _flags(fields: dict[str, Any]) -> dict[str, Any]:
+    """The `settings` flags among the fields, type-checked (a 400 naming the field)."""
+    out: dict[str, Any] = {}
+    for key, want in SETTINGS.items():
+        if key in fields:
+            value = fields[key]
+            if not isinstance(value, want):
+                raise Invalid(f"{key} must be {want.__name__}", {key: [f"must be {want.__name__}"]})
+            out[key] = value
+    return out
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +110,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
-    project = Project(created_by_id=user.id, settings={}, **values)
+    project = Project(created_by_id=user.id, settings=_flags(fields), **values)
     db.add(project)
     db.flush()
     activity.record(db, user, "project.created", "project", project.id, {"title": project.title}, project.id)
@@ -106,18 +121,29 @@ def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
 def update(db: Session, project: Project, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
+    flags = _flags(fields)
     if "label_config" in values and values["label_config"] != project.label_config:
         from labelwise.services import config_change
 
         config_change.require_no_orphans(db, project, values["label_config"])
     for key, value in values.items():
         setattr(project, key, value)
-    if "maximum_annotations" in values:
+    changed = {k: v for k, v in flags.items() if (project.settings or {}).get(k) != v}
+    if changed:
+        project.settings = {**(project.settings or {}), **changed}  # a new dict, so the change is seen
+    if "maximum_annotations" in values or "require_review" in changed:
         from labelwise.services import counters
 
+        db.flush()
         counters.relabel_project(db, project)
     activity.record(
-        db, user, "project.updated", "project", project.id, {"fields": sorted(values)}, project.id
+        db,
+        user,
+        "project.updated",
+        "project",
+        project.id,
+        {"fields": sorted([*values, *changed])},
+        project.id,
     )
     db.commit()
     return project
