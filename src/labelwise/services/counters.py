@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, case, func, select, update
+from sqlalchemy import JSON, ColumnElement, bindparam, case, false, func, select, update
 from sqlalchemy.orm import Session
 
 from labelwise.db.base import table, utcnow
@@ -27,7 +27,10 @@ _T = table(Task).c
 _P = table(Project).c
 # Review states that count as accepted (a fix is an accepted annotation with the reviewer's result).
 ACCEPTED_STATES = ("accepted", "fixed")
-_REQUIRES_REVIEW = func.coalesce(_P.settings["require_review"].as_boolean(), False)
+# The key is a named parameter (`_FLAG`), as everything bound in a prepared statement must be.
+_FLAG_KEY = bindparam("review_flag", type_=JSON.JSONStrIndexType())
+_REQUIRES_REVIEW = func.coalesce(_P.settings[_FLAG_KEY].as_boolean(), false())
+_FLAG = {"review_flag": "require_review"}
 
 
 def _labeled(total: ColumnElement[Any], accepted: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -82,7 +85,9 @@ def annotations_changed(db: Session, task_id: int, d_total: int, d_cancelled: in
     if not d_total and not d_cancelled:
         return
     now = utcnow()
-    [(project_id, total)] = _BUMP_TASK.run(db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now})
+    [(project_id, total)] = _BUMP_TASK.run(
+        db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now, **_FLAG}
+    )
     had, has = total - d_total > 0, total > 0
     params = {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had), "now": now}
     _BUMP_PROJECT.run(db, params)
@@ -94,7 +99,7 @@ def review_moved(db: Session, task_id: int, before: str | None, after: str | Non
     da = int(after in ACCEPTED_STATES) - int(before in ACCEPTED_STATES)
     dr = int(after == "rejected") - int(before == "rejected")
     if da or dr:
-        _BUMP_REVIEWS.run(db, {"tid": task_id, "da": da, "dr": dr, "now": utcnow()})
+        _BUMP_REVIEWS.run(db, {"tid": task_id, "da": da, "dr": dr, "now": utcnow(), **_FLAG})
 
 
 def predictions_changed(db: Session, project_id: int, task_id: int, delta: int) -> None:
