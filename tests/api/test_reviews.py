@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from labelwise.db.models import (
@@ -393,3 +393,18 @@ def test_agreement_is_the_share_of_agreeing_pairs_per_control(client: TestClient
     same = [{"result": [span(0, "a")]}, {"result": [span(0, "b")]}]
     assert reviews.agreement(spans, same) == 1.0  # region ids do not matter
     assert reviews.agreement(spans, [*same, {"result": [span(4, "c")]}]) == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_the_review_queue_reads_the_partial_index(client: TestClient, db: Session, backend: str) -> None:
+    """The oldest-waiting query is answered from `ix_annotations_review_queue` (a plan, not a timing)."""
+    t = _team(client, db, 1)
+    _annotate(client, t.tasks[0], t.ann1)
+    query = reviews.oldest_waiting(t.pid, t.rev_id)
+    compiled = query.compile(dialect=db.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    if backend == "sqlite":
+        plan = " ".join(str(r[-1]) for r in db.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+    else:
+        db.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(str(r[0]) for r in db.execute(text(f"EXPLAIN {compiled}")))
+    db.rollback()
+    assert "ix_annotations_review_queue" in plan, plan

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import and_, delete, select
+from sqlalchemy import Select, and_, delete, select
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
@@ -180,6 +180,14 @@ def _locked(db: Session, annotation_id: int) -> Annotation:
     return ann
 
 
+def _reread(db: Session, review_id: int) -> AnnotationReview:
+    """The review as it is now, read after its annotation is locked (it may have gone meanwhile)."""
+    review = db.get(AnnotationReview, review_id, populate_existing=True)
+    if review is None:
+        raise NotFound(f"annotation review {review_id} not found")
+    return review
+
+
 def _check_reviewer(ann: Annotation, reviewer: User) -> None:
     if ann.completed_by_id == reviewer.id:
         raise Forbidden("you may not review your own annotation")
@@ -272,8 +280,8 @@ def update(db: Session, review: AnnotationReview, user: User, body: dict[str, An
     review, the annotation's state follows."""
     accepted, comment, result = _verdict(body, review.accepted)
     begin_write(db)
-    review = db.get(AnnotationReview, review.id, populate_existing=True) or review
     ann = _locked(db, review.annotation_id)
+    review = _reread(db, review.id)
     _check_reviewer(ann, user)
     review.accepted = accepted
     if comment is not None:
@@ -300,8 +308,8 @@ def delete_one(db: Session, review: AnnotationReview, user: User) -> None:
     """Withdraw a verdict. The annotation's state becomes that of its latest remaining review (None when
     there is none); a fixed result stays on the annotation (its history still has the annotator's)."""
     begin_write(db)
-    review = get(db, review.id)
     ann = _locked(db, review.annotation_id)
+    review = _reread(db, review.id)
     payload = {"reviews": [{"id": review.id}], "annotation": ann.id}
     db.execute(delete(AnnotationReview).where(AnnotationReview.id == review.id))
     remaining = latest(db, ann.id)
@@ -332,22 +340,33 @@ def next_task_id(
     db: Session, project: Project, reviewer: User, exclude: list[int] | None = None
 ) -> int | None:
     """The next task to review: one whose annotations wait (see `_waiting`), tasks assigned to the reviewer
-    for review (TaskAssignment type RE) first, then in task order. One indexed query, no lease: a task
-    leaves the queue when its annotations are reviewed."""
+    for review (TaskAssignment type RE) first, then the one with the oldest waiting annotation. No lease:
+    a task leaves the queue when its annotations are reviewed. Two indexed queries: the reviewer's
+    assignments (`ix_task_assignments_queue`), then the partial index of waiting annotations
+    (`ix_annotations_review_queue`), read in id order and stopped at the first match."""
+    skip = [Annotation.task_id.not_in(exclude)] if exclude else []
     assigned = (
-        select(TaskAssignment.id)
+        select(Annotation.task_id)
+        .join(TaskAssignment, TaskAssignment.task_id == Annotation.task_id)
         .where(
-            TaskAssignment.task_id == Annotation.task_id,
             TaskAssignment.user_id == reviewer.id,
+            TaskAssignment.project_id == project.id,
             TaskAssignment.type == "RE",
+            _waiting(project.id, reviewer.id),
+            *skip,
         )
-        .exists()
+        .order_by(TaskAssignment.task_id)
+        .limit(1)
     )
-    q = select(Annotation.task_id).where(_waiting(project.id, reviewer.id))
-    if exclude:
-        q = q.where(Annotation.task_id.not_in(exclude))
-    q = q.order_by(assigned.desc(), Annotation.task_id).limit(1)
-    return db.scalar(q)
+    found = db.scalar(assigned)
+    return found if found is not None else db.scalar(oldest_waiting(project.id, reviewer.id, exclude))
+
+
+def oldest_waiting(project_id: int, reviewer_id: int, exclude: list[int] | None = None) -> Select[int]:
+    """The task of the oldest annotation waiting for this reviewer (written to match the partial index)."""
+    skip = [Annotation.task_id.not_in(exclude)] if exclude else []
+    q = select(Annotation.task_id).where(_waiting(project_id, reviewer_id), *skip)
+    return q.order_by(Annotation.id).limit(1)
 
 
 def next_for_review(

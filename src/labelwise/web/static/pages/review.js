@@ -143,6 +143,7 @@ async function load() {
   fixing = false;
   selected = null;
   const first = (payload.task.annotations || []).find((a) => payload.pending.includes(a.id));
+  if (!first) return allDone(); // reviewed meanwhile by someone else; the next ask moves on
   ui.toolbar.classList.remove("hidden");
   ui.body.classList.remove("hidden");
   ui.done.classList.add("hidden");
