@@ -408,3 +408,16 @@ def test_the_review_queue_reads_the_partial_index(client: TestClient, db: Sessio
         plan = " ".join(str(r[0]) for r in db.execute(text(f"EXPLAIN {compiled}")))
     db.rollback()
     assert "ix_annotations_review_queue" in plan, plan
+
+
+def test_imported_annotations_leave_tasks_open_when_review_is_required(
+    client: TestClient, db: Session
+) -> None:
+    pid = make_project(client, TEXT_CONFIG, require_review=True)
+    items = [{"data": {"text": "a"}, "annotations": [{"result": [choice("pos")]}]}]
+    r = client.post(f"/api/projects/{pid}/import?return_task_ids=1", json=items)
+    assert r.status_code == 201, r.text
+    (tid,) = r.json()["task_ids"]
+    assert _task(db, tid).is_labeled is False
+    client.patch(f"/api/projects/{pid}", json={"require_review": False})
+    assert _task(db, tid).is_labeled is True
