@@ -421,3 +421,18 @@ def test_imported_annotations_leave_tasks_open_when_review_is_required(
     assert _task(db, tid).is_labeled is False
     client.patch(f"/api/projects/{pid}", json={"require_review": False})
     assert _task(db, tid).is_labeled is True
+
+
+def test_the_review_page_is_for_reviewers_of_the_project(client: TestClient, db: Session) -> None:
+    t = _team(client, db, 1)
+    other = make_project(client)
+    member(db, other, "outsider@example.com", "reviewer")
+    expected = {"rev@example.com": 200, "ann1@example.com": 403, "outsider@example.com": 404}
+    for email, status in expected.items():
+        with TestClient(client.app) as browser:
+            r = browser.post("/api/auth/login", json={"email": email, "password": "password-123"})
+            assert r.status_code == 200, r.text
+            page = browser.get(f"/projects/{t.pid}/review", follow_redirects=False)
+            assert page.status_code == status, (email, page.status_code)
+            if status == 200:
+                assert 'id="review-data"' in page.text and "pages/review" in page.text
