@@ -26,6 +26,7 @@ from labelwise.api import (
     presign,
     preview,
     projects,
+    reviews,
     storages,
     system,
     tasks,
@@ -66,6 +67,7 @@ ROUTERS = tuple(
         preview,
         views,
         actions,
+        reviews,
     )
 )
 

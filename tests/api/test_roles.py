@@ -112,6 +112,12 @@ MINIMUM = {
     "GET /api/tasks/{task_id}/drafts": "annotator",
     "POST /api/tasks/{task_id}/drafts": "annotator",
     "POST /api/tasks/{task_id}/annotations/{annotation_id}/drafts": "reviewer",
+    "GET /api/annotation-reviews": "reviewer",
+    "POST /api/annotation-reviews": "reviewer",
+    "GET /api/annotation-reviews/{review_id}": "reviewer",
+    "PATCH /api/annotation-reviews/{review_id}": "reviewer",  # its reviewer, or a manager
+    "DELETE /api/annotation-reviews/{review_id}": "reviewer",
+    "GET /api/projects/{project_id}/next-review": "reviewer",
     "GET /api/dm/views": "reviewer",
     "POST /api/dm/views": "manager",
     "DELETE /api/dm/views/reset": "manager",
@@ -194,6 +200,10 @@ def world(client: TestClient, database: Database) -> dict[str, Any]:
         people["outsider"] = users.create(s, "outsider@example.com", "password-123", "reviewer").token
         people["manager"] = users.create(s, "manager@example.com", "password-123", "manager").token
         s.commit()
+    review = client.post("/api/annotation-reviews", json={"annotation": aid, "accepted": True},
+                         headers={"Authorization": f"Token {people['reviewer']}"})  # fmt: skip
+    assert review.status_code == 201, review.text
+    ids["review_id"] = review.json()["id"]
     return {"ids": ids, "tokens": people}
 
 
@@ -206,6 +216,8 @@ def _params(path: str, ids: dict[str, Any]) -> dict[str, Any]:
     if path in ("/api/tasks", "/api/dm/views", "/api/predictions", "/api/dm/actions", "/api/storages",
                 "/api/storages/localfiles", "/api/storages/s3", "/api/dm/views/reset"):  # fmt: skip
         return {"project": ids["project_id"]}
+    if path == "/api/annotation-reviews":
+        return {"annotation": ids["annotation_id"]}
     if path == "/api/annotation-history":
         return {"annotation": ids["annotation_id"]}
     if path == "/api/projects/{project_id}/members":
@@ -214,6 +226,8 @@ def _params(path: str, ids: dict[str, Any]) -> dict[str, Any]:
 
 
 def _body(path: str, ids: dict[str, Any]) -> dict[str, Any]:
+    if path == "/api/annotation-reviews":
+        return {"annotation": ids["annotation_id"], "accepted": True}
     return {"project": ids["project_id"], "task": ids["task_id"], "result": [], "user": 1}
 
 

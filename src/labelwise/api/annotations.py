@@ -20,9 +20,13 @@ router = Router(tags=["annotations"])
 
 
 def _out(ann: Annotation | dict[str, Any]) -> dict[str, Any]:
-    """Label Studio's annotation JSON plus `skip_reason` (ours; exports keep Label Studio's shape)."""
-    reason = ann.get("skip_reason") if isinstance(ann, dict) else ann.skip_reason
-    return {**ls_json.annotation(ann), "skip_reason": reason}
+    """Label Studio's annotation JSON plus `skip_reason` and `review_state` (ours; exports keep Label
+    Studio's shape)."""
+    if isinstance(ann, dict):
+        reason, state = ann.get("skip_reason"), ann.get("review_state")
+    else:
+        reason, state = ann.skip_reason, ann.review_state
+    return {**ls_json.annotation(ann), "skip_reason": reason, "review_state": state}
 
 
 def _may_change(db: Session, user: User, ann: Annotation) -> None:

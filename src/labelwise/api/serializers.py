@@ -135,4 +135,5 @@ def project(p: Project, created_by: User | None = None) -> dict[str, Any]:
         "queue_done": p.num_tasks_with_annotations,
         "config_suitable_for_bulk_annotation": False,
         "workspace": None,
+        "require_review": (p.settings or {}).get("require_review") is True,
     }

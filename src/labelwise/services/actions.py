@@ -61,7 +61,13 @@ def _delete_annotations(db: Session, project: Project, chosen: Select[Any]) -> d
         db.execute(
             update(Task)
             .where(Task.id.in_(chosen), (Task.total_annotations > 0) | (Task.cancelled_annotations > 0))
-            .values(total_annotations=0, cancelled_annotations=0, is_labeled=False)
+            .values(
+                total_annotations=0,
+                cancelled_annotations=0,
+                reviews_accepted=0,
+                reviews_rejected=0,
+                is_labeled=False,
+            )
         )
         db.execute(
             update(Project)

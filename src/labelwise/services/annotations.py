@@ -74,6 +74,11 @@ def _check(target: Target, result: Any, cancelled: bool) -> list[dict[str, Any]]
     return list(result)
 
 
+def check_result(target: Target, result: Any) -> list[dict[str, Any]]:
+    """A submitted (not skipped) result validated against the task's config, as a reviewer's fix is."""
+    return _check(target, result, False)
+
+
 def _number_or_none(value: Any, field: str) -> float | None:
     return checks.number(value, field)
 
@@ -217,7 +222,12 @@ def update(db: Session, ann: Annotation, user: User, body: dict[str, Any]) -> An
     ann.updated_by_id = user.id
     ann.last_action = "updated"
     ann.updated_at = utcnow()
+    reviewed = ann.review_state
+    if reviewed is not None and user.id == ann.completed_by_id:
+        ann.review_state = None  # the author changed reviewed work: it waits for review again
     db.flush()
+    if ann.review_state != reviewed:
+        counters.review_moved(db, ann.task_id, reviewed, None)
     _history(db, ann, user, "updated")
     _DELETE_ANNOTATION_DRAFTS.run(db, {"aid": ann.id, "uid": user.id})
     if cancelled != was:
@@ -233,6 +243,7 @@ def update(db: Session, ann: Annotation, user: User, body: dict[str, Any]) -> An
 def delete_one(db: Session, ann: Annotation, user: User) -> None:
     begin_write(db)
     _history(db, ann, user, "deleted")
+    counters.review_moved(db, ann.task_id, ann.review_state, None)
     counters.annotations_changed(
         db, ann.task_id, 0 if ann.was_cancelled else -1, -1 if ann.was_cancelled else 0
     )

@@ -3,11 +3,19 @@
 Listing projects and paging tasks reads these instead of counting rows, which is what keeps a
 million-task project as fast as an empty one. Each update is one relative SQL UPDATE, so
 concurrent writers on PostgreSQL never lose an increment.
+
+When a task counts as done (`is_labeled`, which the queue and the status filters read): normally when it
+has `maximum_annotations` (the overlap) annotations that were not skipped; in a project whose settings say
+`require_review`, when that many of its annotations are accepted or fixed by a reviewer
+(`reviews_accepted`, the task's annotations whose current review state is accepted or fixed). Both rules
+live in `_labeled`, evaluated by the database inside each counter UPDATE.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, case, select, update
+from typing import Any
+
+from sqlalchemy import JSON, ColumnElement, bindparam, case, false, func, select, update
 from sqlalchemy.orm import Session
 
 from labelwise.db.base import table, utcnow
@@ -17,17 +25,44 @@ from labelwise.db.prepared import Prepared
 # Hot-path statements are built and compiled once (see `db.prepared`).
 _T = table(Task).c
 _P = table(Project).c
-_MAX_ANNOTATIONS = select(_P.maximum_annotations).where(_P.id == _T.project_id).scalar_subquery()
+# Review states that count as accepted (a fix is an accepted annotation with the reviewer's result).
+ACCEPTED_STATES = ("accepted", "fixed")
+# The key is a named parameter (`_FLAG`), as everything bound in a prepared statement must be.
+_FLAG_KEY = bindparam("review_flag", type_=JSON.JSONStrIndexType())
+_REQUIRES_REVIEW = func.coalesce(_P.settings[_FLAG_KEY].as_boolean(), false())
+_FLAG = {"review_flag": "require_review"}
+
+
+def _labeled(total: ColumnElement[Any], accepted: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Whether a task with these (new) counts is done, read from its project in one scalar subquery."""
+    rule = case((_REQUIRES_REVIEW, accepted >= _P.maximum_annotations), else_=total >= _P.maximum_annotations)
+    return select(rule).where(_P.id == _T.project_id).scalar_subquery()
+
+
+def requires_review(project: Project) -> bool:
+    return (project.settings or {}).get("require_review") is True
+
+
 _BUMP_TASK = Prepared(
     update(table(Task))
     .where(_T.id == bindparam("tid"))
     .values(
         total_annotations=_T.total_annotations + bindparam("dt"),
         cancelled_annotations=_T.cancelled_annotations + bindparam("dc"),
-        is_labeled=(_T.total_annotations + bindparam("dt")) >= _MAX_ANNOTATIONS,
+        is_labeled=_labeled(_T.total_annotations + bindparam("dt"), _T.reviews_accepted),
         updated_at=bindparam("now"),
     )
     .returning(_T.project_id, _T.total_annotations)
+)
+_BUMP_REVIEWS = Prepared(
+    update(table(Task))
+    .where(_T.id == bindparam("tid"))
+    .values(
+        reviews_accepted=_T.reviews_accepted + bindparam("da"),
+        reviews_rejected=_T.reviews_rejected + bindparam("dr"),
+        is_labeled=_labeled(_T.total_annotations, _T.reviews_accepted + bindparam("da")),
+        updated_at=bindparam("now"),
+    )
 )
 _BUMP_PROJECT = Prepared(
     update(table(Project))
@@ -50,10 +85,21 @@ def annotations_changed(db: Session, task_id: int, d_total: int, d_cancelled: in
     if not d_total and not d_cancelled:
         return
     now = utcnow()
-    [(project_id, total)] = _BUMP_TASK.run(db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now})
+    [(project_id, total)] = _BUMP_TASK.run(
+        db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now, **_FLAG}
+    )
     had, has = total - d_total > 0, total > 0
     params = {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had), "now": now}
     _BUMP_PROJECT.run(db, params)
+
+
+def review_moved(db: Session, task_id: int, before: str | None, after: str | None) -> None:
+    """An annotation of the task went from review state `before` to `after` (None: not reviewed):
+    move the task's review counters (and `is_labeled`, which may follow them) by one relative UPDATE."""
+    da = int(after in ACCEPTED_STATES) - int(before in ACCEPTED_STATES)
+    dr = int(after == "rejected") - int(before == "rejected")
+    if da or dr:
+        _BUMP_REVIEWS.run(db, {"tid": task_id, "da": da, "dr": dr, "now": utcnow(), **_FLAG})
 
 
 def predictions_changed(db: Session, project_id: int, task_id: int, delta: int) -> None:
@@ -91,9 +137,10 @@ def tasks_removed(
 
 
 def relabel_project(db: Session, project: Project) -> None:
-    """Recompute `is_labeled` for every task after the overlap setting changed."""
+    """Recompute `is_labeled` for every task after the overlap or the `require_review` setting changed."""
+    done = Task.reviews_accepted if requires_review(project) else Task.total_annotations
     db.execute(
         update(Task)
         .where(Task.project_id == project.id)
-        .values(is_labeled=case((Task.total_annotations >= project.maximum_annotations, True), else_=False))
+        .values(is_labeled=case((done >= project.maximum_annotations, True), else_=False))
     )

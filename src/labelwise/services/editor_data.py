@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from labelwise import labeling
 from labelwise.db.models import Project, User
-from labelwise.services import drafts, media_proxy, projects, sanitizer, tasks
+from labelwise.services import drafts, media_proxy, projects, reviews, sanitizer, tasks
 
 
 @lru_cache(maxsize=256)
@@ -64,7 +64,9 @@ def task(db: Session, project: Project, task_id: int) -> dict[str, Any]:
 def payload(db: Session, project: Project, task_id: int, user: User | None = None) -> dict[str, Any]:
     """Everything one editor mount needs: `{project: {id, title}, schema, task}`; given the caller, also
     `drafts` (their drafts of this task, newest first) and `my_annotation` (the id of their newest
-    annotation of it, or null), so the labeling screen restores work or opens an update in one request."""
+    annotation of it, or null), so the labeling screen restores work or opens an update in one request; and
+    `my_review` (that annotation's review state, the reviewer's comment and who wrote it, or null), so an
+    author sees why their work was rejected."""
     out: dict[str, Any] = {
         "project": {"id": project.id, "title": project.title},
         "schema": schema_json(project),
@@ -74,4 +76,5 @@ def payload(db: Session, project: Project, task_id: int, user: User | None = Non
         out["drafts"] = [drafts.as_json(d) for d in drafts.for_task(db, task_id, user)]
         mine = [a["id"] for a in out["task"].get("annotations", []) if a.get("completed_by") == user.id]
         out["my_annotation"] = max(mine) if mine else None
+        out["my_review"] = reviews.author_view(db, out["my_annotation"])
     return out

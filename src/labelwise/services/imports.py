@@ -24,7 +24,7 @@ from labelwise import labeling
 from labelwise.db import bulk
 from labelwise.db.engine import begin_write
 from labelwise.db.models import FileUpload, Import, Project, Task, User
-from labelwise.services import activity, checks, projects
+from labelwise.services import activity, checks, counters, projects
 from labelwise.services.errors import Invalid
 
 MAX_REPORTED = 10
@@ -323,7 +323,8 @@ def _store_batch(db: Session, run: _Run, items: Sequence[Item]) -> None:
         for item in items[:1000]:
             run.columns.update(dict.fromkeys(item.data))
     task_ids = bulk.allocate_ids(db, "tasks", n)
-    max_ann = run.project.maximum_annotations
+    # Imported annotations are not reviewed, so in a project that requires review they leave tasks open.
+    max_ann = 2**31 if counters.requires_review(run.project) else run.project.maximum_annotations
     pid, imp_id, stamp = run.project.id, run.imp.id, run.stamp
     dumps = orjson.dumps
     task_rows: list[tuple[Any, ...]] = []

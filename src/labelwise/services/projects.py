@@ -34,10 +34,13 @@ EDITABLE: dict[str, type | tuple[type, ...]] = {
     "color": str,
     "model_version": str,
 }
-# Team-workflow flags kept in `Project.settings` (no column, no migration per flag), set through the same
-# PATCH as the columns and answered as top-level fields of the project JSON.
-SETTINGS: dict[str, type | tuple[type, ...]] = {
-    "blind": bool,  # annotators see only their own results; default: overlap above 1
+# Team-workflow flags kept in `Project.settings` (JSON; no column, no migration per flag), set by top-level
+# fields of create/patch and answered as top-level fields of the project JSON.
+SETTINGS: dict[str, type] = {
+    # A task is done only when a reviewer accepted (or fixed) its annotations (services/counters.py).
+    "require_review": bool,
+    # Annotators see only their own results (services/access.py); unset: blind when overlap is above 1.
+    "blind": bool,
 }
 SAMPLINGS = ("Sequential sampling", "Uniform sampling", "Uncertainty sampling")
 MAX_TITLE = 255
@@ -66,11 +69,23 @@ def get(db: Session, project_id: int) -> Project:
     return project
 
 
+def _flags(fields: dict[str, Any]) -> dict[str, Any]:
+    """The `settings` flags among the fields, type-checked (a 400 naming the field)."""
+    out: dict[str, Any] = {}
+    for key, want in SETTINGS.items():
+        if key in fields:
+            value = fields[key]
+            if not isinstance(value, want):
+                raise Invalid(f"{key} must be {want.__name__}", {key: [f"must be {want.__name__}"]})
+            out[key] = value
+    return out
+
+
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for key, value in fields.items():
-        want = EDITABLE.get(key) or SETTINGS.get(key)
+        want = EDITABLE.get(key)
         if want is None:
             continue  # Label Studio clients send many read-only or unsupported fields; ignore them
         if value is None and key in ("description", "expert_instruction", "model_version"):
@@ -100,8 +115,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
-    flags = {k: values.pop(k) for k in list(values) if k in SETTINGS}
-    project = Project(created_by_id=user.id, settings=flags, **values)
+    project = Project(created_by_id=user.id, settings=_flags(fields), **values)
     db.add(project)
     db.flush()
     activity.record(db, user, "project.created", "project", project.id, {"title": project.title}, project.id)
@@ -112,22 +126,29 @@ def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
 def update(db: Session, project: Project, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
+    flags = _flags(fields)
     if "label_config" in values and values["label_config"] != project.label_config:
         from labelwise.services import config_change
 
         config_change.require_no_orphans(db, project, values["label_config"])
-    flags = {k: values[k] for k in values if k in SETTINGS}
-    if flags:
-        project.settings = {**(project.settings or {}), **flags}  # a new dict, so the change is seen
     for key, value in values.items():
-        if key not in SETTINGS:
-            setattr(project, key, value)
-    if "maximum_annotations" in values:
+        setattr(project, key, value)
+    changed = {k: v for k, v in flags.items() if (project.settings or {}).get(k) != v}
+    if changed:
+        project.settings = {**(project.settings or {}), **changed}  # a new dict, so the change is seen
+    if "maximum_annotations" in values or "require_review" in changed:
         from labelwise.services import counters
 
+        db.flush()
         counters.relabel_project(db, project)
     activity.record(
-        db, user, "project.updated", "project", project.id, {"fields": sorted(values)}, project.id
+        db,
+        user,
+        "project.updated",
+        "project",
+        project.id,
+        {"fields": sorted([*values, *changed])},
+        project.id,
     )
     db.commit()
     return project

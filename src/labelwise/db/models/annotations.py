@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from labelwise.db.base import Base, JSONType, Timestamp, utcnow
@@ -17,6 +17,14 @@ class Annotation(Base):
         Index("ix_annotations_task", "task_id"),
         Index("ix_annotations_project", "project_id", "id"),
         Index("ix_annotations_user_task", "completed_by_id", "task_id"),
+        # The review queue walks one project's annotations waiting for review in id order.
+        Index(
+            "ix_annotations_review_queue",
+            "project_id",
+            "id",
+            sqlite_where=text("review_state IS NULL AND was_cancelled IS 0"),
+            postgresql_where=text("review_state IS NULL AND was_cancelled IS false"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

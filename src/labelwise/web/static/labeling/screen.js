@@ -39,6 +39,7 @@ const ui = {
   skipDialog: $("lb-skip-dialog"),
   skipReason: $("lb-skip-reason"),
   skipForm: $("lb-skip-form"),
+  review: $("lb-review"),
   broken: $("lb-media-broken"),
   brokenText: $("lb-media-broken-text"),
 };
@@ -60,6 +61,16 @@ function say(message, kind = "") {
   ui.status.textContent = message;
   ui.status.className = `notice ${kind}`;
   ui.status.classList.toggle("hidden", !message);
+}
+
+// A reviewer rejected the user's annotation of this task: say so, with the comment, until they update it.
+function showReview(payload) {
+  const review = payload && payload.my_review;
+  const rejected = review && review.state === "rejected";
+  const by = rejected && review.reviewer ? ` by ${review.reviewer.email}` : "";
+  const comment = rejected && review.comment ? `: ${review.comment}` : ".";
+  ui.review.textContent = rejected ? `Rejected${by}${comment}` : "";
+  ui.review.classList.toggle("hidden", !rejected);
 }
 
 function ownAnnotation(payload) {
@@ -116,6 +127,7 @@ async function show(payload, { fromQueue }) {
   });
   timer.reset(draft && draft.lead_time ? draft.lead_time : 0);
   renderBars(predicted);
+  showReview(payload);
   say(note, note ? "ok" : "");
   history.show(payload.task.id);
   if (fromQueue) prefetchAfter(payload.task.id);
@@ -238,6 +250,7 @@ async function allDone() {
   ui.editor.classList.add("hidden");
   ui.back.classList.add("hidden");
   ui.done.classList.remove("hidden");
+  showReview(null);
   history.show(null);
   say("");
   document.dispatchEvent(new CustomEvent("labeling:done"));
