@@ -50,10 +50,6 @@ _SHADOW: dict[str, tuple[Table, Table]] = {
 _SINGULAR = {"tasks": "task", "annotations": "annotation", "predictions": "prediction"}
 
 
-def _rows(result: Any) -> int:
-    return int(result.rowcount or 0)
-
-
 def _columns(source: Table) -> list[str]:
     return [c.name for c in source.c]
 
@@ -62,7 +58,15 @@ def _copy_out(db: Session, kind: str, deletion_id: int, where: Any) -> int:
     shadow, source = _SHADOW[kind]
     names = _columns(source)
     rows = select(literal(deletion_id, Integer()), *[source.c[n] for n in names]).where(where)
-    return _rows(db.execute(insert(shadow).from_select(["deletion_id", *names], rows)))
+    db.execute(insert(shadow).from_select(["deletion_id", *names], rows))
+    return _held(db, shadow, deletion_id)
+
+
+def _held(db: Session, shadow: Table, deletion_id: int) -> int:
+    """Rows of a deletion in one shadow table (an index count: INSERT … SELECT's rowcount is not
+    reported by every driver)."""
+    q = select(func.count()).select_from(shadow).where(shadow.c.deletion_id == deletion_id)
+    return int(db.execute(q).scalar_one())
 
 
 def _copy_back(db: Session, kind: str, deletion_id: int, overrides: dict[str, Any] | None = None) -> int:
@@ -70,7 +74,8 @@ def _copy_back(db: Session, kind: str, deletion_id: int, overrides: dict[str, An
     names = _columns(source)
     values = [(overrides or {}).get(n, shadow.c[n]) for n in names]
     rows = select(*values).where(shadow.c.deletion_id == deletion_id)
-    return _rows(db.execute(insert(source).from_select(names, rows)))
+    db.execute(insert(source).from_select(names, rows))
+    return _held(db, shadow, deletion_id)
 
 
 def _new_deletion(db: Session, project_id: int, kind: str, user: User | None) -> int:
