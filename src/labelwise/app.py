@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from labelwise import __version__, jobs
 from labelwise.api import (
     actions,
+    activity_logs,
     auth,
     drafts,
     editor,
@@ -70,6 +71,7 @@ ROUTERS = tuple(
         actions,
         history,
         trash,
+        activity_logs,
     )
 )
 
