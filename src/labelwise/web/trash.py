@@ -42,8 +42,12 @@ def trash_page(
     user_ids = {d.deleted_by_id for d in rows if d.deleted_by_id} | {
         d.restored_by_id for d in rows if d.restored_by_id
     }
-    titles = dict(db.execute(select(Project.id, Project.title).where(Project.id.in_(project_ids))).all())
-    emails = dict(db.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
+    titles: dict[int | None, str] = dict(
+        db.execute(select(Project.id, Project.title).where(Project.id.in_(project_ids))).all()
+    )
+    emails: dict[int | None, str] = dict(
+        db.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all()
+    )
     entries = [
         {
             **trash.deletion_json(d, held[d.id], settings.trash_days),
