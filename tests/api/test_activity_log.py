@@ -66,11 +66,13 @@ def test_the_log_records_work_settings_members_and_deletions(client: TestClient,
     client.patch(f"/api/projects/{pid}", json={"title": "renamed"})
     someone = member(db, pid, "logged-member@example.com")
     client.delete(f"/api/projects/{pid}/members", params={"user": someone.id})
+    assert client.get(f"/api/projects/{pid}/export", params={"exportType": "JSON"}).status_code == 200
+    assert client.post(f"/api/projects/{pid}/exports", json={"title": "snap"}).status_code == 201
     client.delete(f"/api/tasks/{tid}")
     logged = _actions(client, project=pid, ordering="datetime")
     expected = [
         "project.created", "tasks.imported", "annotation.created", "annotation.updated", "annotation.deleted",
-        "project.updated", "task.deleted",
+        "project.updated", "project.exported", "export.created", "task.deleted",
     ]  # fmt: skip
     assert [a for a in logged if a in expected] == expected
     assert any(a.startswith("member.") for a in logged) and "member.remove" in logged

@@ -6,6 +6,7 @@ that tries. Sign-in rows carry the request's address and user agent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from sqlalchemy import Text, cast, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from labelwise.db.base import table, utcnow
+from labelwise.db.engine import begin_write
 from labelwise.db.models import Activity
 from labelwise.db.models import User as UserRow
 from labelwise.db.prepared import Prepared
@@ -57,6 +59,26 @@ def record(
         return
     clean = {"ip_address": _clean(ip_address, MAX_IP), "user_agent": _clean(user_agent, MAX_AGENT)}
     _INSERT_FROM.run(db, {**row, **clean})
+
+
+def record_apart(
+    factory: Callable[[], Session],
+    user: User | None,
+    action: str,
+    object_type: str = "",
+    object_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+    project_id: int | None = None,
+) -> None:
+    """Record in a short write transaction of its own: for actions served by a read-only request
+    (a streamed export), which has no transaction of its own to join."""
+    db = factory()
+    try:
+        begin_write(db)
+        record(db, user, action, object_type, object_id, detail, project_id)
+        db.commit()
+    finally:
+        db.close()
 
 
 def _clean(value: str | None, limit: int) -> str:
