@@ -154,7 +154,9 @@ def test_deletes_are_set_based(client: TestClient, app: Any) -> None:
         finally:
             event.remove(app.state.engine, "before_cursor_execute", count)
 
-    assert run(2) == run(12)
+    few = run(2)
+    assert few >= 8  # the trash copies and the deletes themselves were seen
+    assert run(12) == few
 
 
 def test_deletions_and_restores_are_in_the_activity_log(client: TestClient, db: Session) -> None:
