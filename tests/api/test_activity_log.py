@@ -99,6 +99,7 @@ def test_activity_api_filters_and_pages(client: TestClient, db: Session) -> None
     assert set(_actions(client, action="project.created")) == {"project.created"}
     assert set(_actions(client, action="project.")) <= {"project.created", "project.updated"}
     assert _actions(client, search="filtered@example") and _logs(client, search="no-such-text")["data"] == []
+    assert _logs(client, search="%")["data"] == []  # wildcards are searched as text
     assert _logs(client, start_date="2999-01-01")["recordsFiltered"] == 0
     assert _logs(client, end_date="2000-01-01")["recordsFiltered"] == 0
     assert _logs(client, start_date="2000-01-01T00:00:00Z", end_date="2999-12-31")["recordsFiltered"] == total

@@ -194,3 +194,22 @@ def test_lower_roles_get_403_and_outsiders_404(client: TestClient, db: Session) 
     assert client.get(f"/api/projects/{pid}/annotation-history", headers=outsider).status_code == 404
     assert _history(client, ann["id"], **outsider).status_code == 404
     assert client.post(f"/api/annotation-history/{entry}/restore", headers=outsider).status_code == 404
+
+
+def test_bad_query_values_are_400s_naming_the_field(client: TestClient) -> None:
+    pid = make_project(client)
+    big = str(10**30)  # no driver could bind it
+    cases = [
+        ("/api/annotation-history", {"annotation": big}, "annotation"),
+        ("/api/annotation-history", {"annotation": "1", "ordering": "result"}, "ordering"),
+        (f"/api/projects/{pid}/annotation-history", {"task": big}, "task"),
+        (f"/api/projects/{pid}/annotation-history", {"user": "x"}, "user"),
+        (f"/api/projects/{pid}/annotation-history", {"created_at_from": "garbage"}, "created_at_from"),
+        ("/api/trash", {"project": big}, "project"),
+        ("/api/activity-logs", {"user": big}, "user"),
+    ]
+    for url, params, field in cases:
+        r = client.get(url, params=params)
+        assert r.status_code == 400 and field in r.json()["validation_errors"], (url, params, r.text)
+    r = client.delete("/api/annotation-history", params={"task": big})
+    assert r.status_code == 400 and "task" in r.json()["validation_errors"]

@@ -9,7 +9,8 @@ from fastapi import Query
 
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, SessionDep
-from labelwise.api.limits import MAX_PAGE
+from labelwise.api.history import IdQuery
+from labelwise.api.limits import MAX_ID, MAX_PAGE
 from labelwise.api.router import Router
 from labelwise.services import activity
 from labelwise.services.errors import Invalid
@@ -26,10 +27,10 @@ def list_activity(
     db: SessionDep,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=-1, le=MAX_LOG_PAGE)] = 100,
-    user_filter: Annotated[int | None, Query(alias="user")] = None,
-    user_id: int | None = None,
-    project: int | None = None,
-    project_id: int | None = None,
+    user_filter: Annotated[int | None, Query(alias="user", ge=1, le=MAX_ID)] = None,
+    user_id: IdQuery = None,
+    project: IdQuery = None,
+    project_id: IdQuery = None,
     action: str | None = None,
     start_date: str | None = None,
     end_date: str | None = None,

@@ -10,7 +10,7 @@ from fastapi import Query, Request
 
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, SessionDep
-from labelwise.api.limits import MAX_PAGE
+from labelwise.api.limits import MAX_ID, MAX_PAGE
 from labelwise.api.router import Router
 from labelwise.services import history, projects
 from labelwise.services.errors import Invalid
@@ -18,6 +18,7 @@ from labelwise.services.errors import Invalid
 router = Router(tags=["annotation history"])
 
 MAX_HISTORY_PAGE = 1000
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 _ORDERINGS = {"id": False, "created_at": False, "-id": True, "-created_at": True}
 
 
@@ -30,7 +31,7 @@ def page_links(request: Request, page: int, page_size: int, count: int) -> tuple
 
 @router.get("/api/annotation-history")
 def list_history(
-    user: CurrentUser, db: SessionDep, annotation: int | None = None, ordering: str = "id"
+    user: CurrentUser, db: SessionDep, annotation: IdQuery = None, ordering: str = "id"
 ) -> list[dict[str, Any]]:
     """Every entry of one annotation (it may have been deleted since), oldest first by default."""
     if annotation is None:
@@ -54,9 +55,9 @@ def get_entry(entry_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any
 def delete_history(
     user: CurrentUser,
     db: SessionDep,
-    annotation: int | None = None,
-    task: int | None = None,
-    project: int | None = None,
+    annotation: IdQuery = None,
+    task: IdQuery = None,
+    project: IdQuery = None,
 ) -> dict[str, Any]:
     """Label Studio's `{removed: n}`; exactly one of annotation, task, project names the rows."""
     column, value, project_id = history.scope(db, annotation, task, project)
@@ -80,9 +81,9 @@ def project_history(
     db: SessionDep,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_HISTORY_PAGE)] = 100,
-    annotation: int | None = None,
-    task: int | None = None,
-    user_id: Annotated[int | None, Query(alias="user")] = None,
+    annotation: IdQuery = None,
+    task: IdQuery = None,
+    user_id: Annotated[int | None, Query(alias="user", ge=1, le=MAX_ID)] = None,
     created_at_from: datetime | None = None,
     created_at_to: datetime | None = None,
 ) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from fastapi import Query, Request
 
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, SessionDep, SettingsDep
-from labelwise.api.history import page_links
+from labelwise.api.history import IdQuery, page_links
 from labelwise.api.limits import MAX_PAGE
 from labelwise.api.router import Router
 from labelwise.services import projects, trash
@@ -23,7 +23,7 @@ def list_trash(
     user: CurrentUser,
     db: SessionDep,
     settings: SettingsDep,
-    project: int | None = None,
+    project: IdQuery = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
