@@ -1,4 +1,4 @@
-"""Annotations of a task, one annotation, and its history."""
+"""Annotations of a task and one annotation (their history: api/history.py)."""
 
 from __future__ import annotations
 
