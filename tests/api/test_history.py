@@ -158,7 +158,7 @@ def test_delete_history_by_annotation_and_project(client: TestClient) -> None:
 
 
 def test_annotator_sees_own_history_only_when_the_project_shows_it(client: TestClient, db: Session) -> None:
-    pid = make_project(client, maximum_annotations=2)
+    pid = make_project(client, maximum_annotations=2, blind=False)
     tid = _task(client, pid)
     alice, bob = member(db, pid, "alice@example.com"), member(db, pid, "bob@example.com")
     mine = client.post(
@@ -171,29 +171,34 @@ def test_annotator_sees_own_history_only_when_the_project_shows_it(client: TestC
     assert _history(client, mine_id, **_auth(alice)).status_code == 403  # the project hides history
     client.patch(f"/api/projects/{pid}", json={"show_annotation_history": True})
     assert [h["action"] for h in _history(client, mine_id, **_auth(alice)).json()] == ["submitted"]
-    assert _history(client, theirs_id, **_auth(alice)).status_code == 403
+    assert _history(client, theirs_id, **_auth(alice)).status_code == 403  # she sees it, not its history
     entry = _history(client, theirs_id).json()[0]["id"]
     assert client.get(f"/api/annotation-history/{entry}", headers=_auth(alice)).status_code == 403
+    client.patch(f"/api/projects/{pid}", json={"blind": True})
+    assert _history(client, theirs_id, **_auth(alice)).status_code == 404  # blind: it does not exist for her
 
 
-def test_lower_roles_get_403_and_outsiders_404(client: TestClient, db: Session) -> None:
+def test_reviewers_read_histories_managers_change_them(client: TestClient, db: Session) -> None:
     pid = make_project(client, show_annotation_history=True)
     tid = _task(client, pid)
     ann = client.post(f"/api/tasks/{tid}/annotations", json={"result": [choice("pos")]}).json()
     entry = _history(client, ann["id"]).json()[0]["id"]
     annotator = _auth(member(db, pid, "ann@example.com"))
     reviewer = _auth(member(db, pid, "rev@example.com", role="reviewer"))
+    assert [h["id"] for h in _history(client, ann["id"], **reviewer).json()] == [entry]
+    assert client.get(f"/api/annotation-history/{entry}", headers=reviewer).status_code == 200
+    assert _history(client, ann["id"], **annotator).status_code == 404  # another's task: not there for them
     for who in (annotator, reviewer):
         assert client.get(f"/api/projects/{pid}/annotation-history", headers=who).status_code == 403
         assert client.post(f"/api/annotation-history/{entry}/restore", headers=who).status_code == 403
         r = client.delete("/api/annotation-history", params={"annotation": ann["id"]}, headers=who)
         assert r.status_code == 403
-        assert _history(client, ann["id"], **who).status_code == 403  # not their annotation
     other = make_project(client)
     outsider = _auth(member(db, other, "outsider@example.com"))
     assert client.get(f"/api/projects/{pid}/annotation-history", headers=outsider).status_code == 404
     assert _history(client, ann["id"], **outsider).status_code == 404
     assert client.post(f"/api/annotation-history/{entry}/restore", headers=outsider).status_code == 404
+    assert _history(client, ann["id"]).status_code == 200
 
 
 def test_bad_query_values_are_400s_naming_the_field(client: TestClient) -> None:

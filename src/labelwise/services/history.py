@@ -5,8 +5,9 @@ delete; imports for `imported`; reviews for fixes) and outlive the annotation, s
 deleted annotation can still be read and an old state restored. Bulk deletes and restores write their
 rows set-based (`INSERT … SELECT`), never one statement per annotation.
 
-Who may read: managers of the project (`annotation.history`) read any annotation's history; an
-annotator reads the history of their own annotation only when the project shows annotation history.
+Who may read: managers and reviewers of the project read any annotation's history; an annotator reads
+the history of their own annotation only when the project shows annotation history. Changing it
+(restore, delete) is `annotation.history` (managers).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from labelwise import policies
 from labelwise.db.base import table, utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotationHistory, Project, Task, User
-from labelwise.services import activity, checks, projects
+from labelwise.services import access, activity, checks, projects
 from labelwise.services.errors import Forbidden, Invalid, NotFound
 
 # Label Studio's action names (its `ActionEnum`), plus ours: deleted, restored.
@@ -62,11 +63,15 @@ def subject(db: Session, annotation_id: Any) -> Subject:
 
 
 def require_readable(db: Session, user: User, who: Subject) -> Project:
-    """Managers read any history; an annotator their own annotation's, if the project shows history."""
+    """Managers read any history, reviewers the histories of the annotations they review; an annotator
+    only their own annotation's, and only when the project shows history. An annotation an annotator
+    may not see at all (another's task, a blind project) is a 404, as everywhere."""
     project = projects.get(db, who.project_id)
     policies.require(user, "project.view", project, db)
-    if policies.allowed(user, "annotation.history", project, db):
+    if policies.allowed(user, "review", project, db):
         return project
+    if not access.annotation_visible(db, user, project, who.author_id, who.task_id):
+        raise NotFound(f"annotation {who.annotation_id} not found")
     if who.author_id == user.id and project.show_annotation_history:
         return project
     raise Forbidden("you may only see the history of your own annotations, when the project shows it")
