@@ -13,10 +13,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from labelwise import __version__, jobs
 from labelwise.api import (
     actions,
+    activity_logs,
     auth,
     drafts,
     editor,
     exports,
+    history,
     imports,
     invitations,
     media,
@@ -30,6 +32,7 @@ from labelwise.api import (
     storages,
     system,
     tasks,
+    trash,
     uploads,
     users,
     views,
@@ -68,6 +71,9 @@ ROUTERS = tuple(
         views,
         actions,
         reviews,
+        history,
+        trash,
+        activity_logs,
     )
 )
 
@@ -108,12 +114,27 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal server error")
 
 
+def _purge_trash(settings: Settings, database: Database) -> None:
+    """Deletions older than `LABELWISE_TRASH_DAYS` leave the trash at every start (one query on the small
+    deletions table when nothing expired)."""
+    from labelwise.db.base import utcnow
+    from labelwise.services import trash as trash_service
+
+    session = database.write_sessionmaker()
+    try:
+        trash_service.purge(session, utcnow(), settings.trash_days)
+        session.commit()
+    finally:
+        session.close()
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = database or open_database(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        _purge_trash(settings, db)
         runner = jobs.start(settings, db.sessionmaker)  # resumes jobs a stopped process left
         try:
             yield

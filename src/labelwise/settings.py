@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # link, `open` lets anyone in as an annotator, `off` refuses every sign-up (admins add users with the
     # command line or the API). The first user of an empty installation signs up without a link and is owner.
     signup: Literal["invite", "open", "off"] = "invite"
+    # Deleted tasks, annotations and predictions stay restorable (by an admin) for this many days.
+    trash_days: int = Field(default=30, ge=1)
 
     @property
     def sqlalchemy_url(self) -> str:

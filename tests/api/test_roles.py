@@ -77,6 +77,13 @@ MINIMUM = {
     "PATCH /api/annotations/{annotation_id}": "manager",  # authors change their own
     "DELETE /api/annotations/{annotation_id}": "manager",
     "GET /api/annotation-history": "reviewer",
+    "GET /api/annotation-history/{entry_id}": "reviewer",
+    "DELETE /api/annotation-history": "manager",
+    "POST /api/annotation-history/{entry_id}/restore": "manager",
+    "GET /api/projects/{project_id}/annotation-history": "manager",
+    "GET /api/trash": "admin",
+    "POST /api/trash/{deletion_id}/restore": "admin",
+    "GET /api/activity-logs": "admin",
     "GET /api/predictions": "annotator",
     "POST /api/predictions": "manager",
     "GET /api/predictions/{prediction_id}": "annotator",
@@ -135,7 +142,8 @@ MINIMUM = {
 # id might as well not exist. test_access.py shows the same routes answer for the annotator's own tasks.
 NOT_THEIRS = {
     "GET /api/tasks/{task_id}", "GET /api/tasks/{task_id}/annotations", "GET /api/annotations/{annotation_id}",
-    "GET /api/annotation-history", "GET /tasks/{task_id}/resolve", "GET /tasks/{task_id}/presign",
+    "GET /api/annotation-history", "GET /api/annotation-history/{entry_id}",
+    "GET /tasks/{task_id}/resolve", "GET /tasks/{task_id}/presign",
     "GET /tasks/{task_id}/media", "GET /api/tasks/{task_id}/editor",
     "POST /api/tasks/{task_id}/annotations/{annotation_id}/drafts",
 }  # fmt: skip
@@ -183,6 +191,9 @@ def world(client: TestClient, database: Database) -> dict[str, Any]:
     upload = client.post(f"/api/projects/{pid}/import?commit_to_project=false",
                          files=[("file", ("t.csv", b"text\nx\n", "text/csv"))]).json()  # fmt: skip
     aid = client.post(f"/api/tasks/{tid}/annotations", json={"result": [choice("pos")]}).json()["id"]
+    entry = client.get("/api/annotation-history", params={"annotation": aid}).json()[0]["id"]
+    client.delete(f"/api/tasks/{imported.json()['task_ids'][1]}")
+    deletion = client.get("/api/trash").json()["results"][0]["id"]
     pred = client.post("/api/predictions", json={"task": tid, "result": [choice("pos")], "score": 0.5}).json()
     view = client.post("/api/dm/views", json={"project": pid, "data": {}}).json()["id"]
     export = client.post(f"/api/projects/{pid}/exports", json={}).json()["id"]
@@ -192,6 +203,7 @@ def world(client: TestClient, database: Database) -> dict[str, Any]:
         "project_id": pid, "task_id": tid, "annotation_id": aid, "prediction_id": pred["id"],
         "view_id": view, "export_pk": export, "upload_id": upload["file_upload_ids"][0],
         "import_id": imported.json().get("import", 1) or 1, "storage_id": storage.json()["id"], "user_id": 1, "name": "x.png",
+        "entry_id": entry, "deletion_id": deletion,
     }  # fmt: skip
     with database.sessionmaker() as s:
         people = {

@@ -1,4 +1,4 @@
-"""Annotations of a task, one annotation, and its history."""
+"""Annotations of a task and one annotation (their history: api/history.py)."""
 
 from __future__ import annotations
 
@@ -77,13 +77,3 @@ def delete_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> 
     _may_change(db, user, ann)
     annotation_service.delete_one(db, ann, user)
     return Response(status_code=204)
-
-
-@router.get("/api/annotation-history")
-def annotation_history(annotation: int, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
-    ann = annotation_service.get(db, annotation)
-    project = projects.get(db, ann.project_id)
-    policies.require(user, "task.view", project, db)
-    if not access.annotation_visible(db, user, project, ann.completed_by_id, ann.task_id):
-        raise NotFound(f"annotation {annotation} not found")
-    return [ls_json.history(h) for h in annotation_service.history(db, annotation)]

@@ -10,8 +10,8 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, j
 from labelwise.api.router import Router
 from labelwise.api.serializers import user as user_out
 from labelwise.db.models import User
-from labelwise.services import checks, sessions, tokens, users
-from labelwise.services.errors import Forbidden, Invalid, NotAuthenticated
+from labelwise.services import sessions, tokens, users
+from labelwise.services.errors import Forbidden, Invalid
 from labelwise.settings import Settings
 
 router = Router(tags=["auth"])
@@ -30,11 +30,14 @@ async def login(request: Request, db: SessionDep, settings: SettingsDep) -> Resp
     email, password = body.get("email"), body.get("password")
     if not isinstance(email, str) or not isinstance(password, str):
         raise Invalid("email and password are required", {"email": ["required"], "password": ["required"]})
-    checks.text(email, "email", 254)
-    user = users.by_email(db, email)
-    if user is None or not user.is_active or not users.verify_password(user, password):
-        raise NotAuthenticated("wrong email or password")
+    user = sessions.sign_in(db, email, password, origin(request))
     return session_response(request, settings, user)
+
+
+def origin(request: Request) -> sessions.Origin:
+    """The peer's address (not `X-Forwarded-For`, which any client can write) and its user agent."""
+    host = request.client.host if request.client else None
+    return sessions.Origin(host, request.headers.get("user-agent"))
 
 
 def refuse_cross_site(request: Request) -> None:
@@ -68,9 +71,10 @@ def session_response(request: Request, settings: Settings, user: User, status_co
 
 
 @router.post("/api/auth/logout")
-def logout(user: CurrentUser) -> Response:
+def logout(request: Request, user: CurrentUser, db: SessionDep) -> Response:
     from labelwise.api.responses import JSON
 
+    sessions.signed_out(db, user, origin(request))
     response = JSON({"detail": "logged out"})
     response.delete_cookie(sessions.SESSION_COOKIE)
     response.delete_cookie(sessions.CSRF_COOKIE)

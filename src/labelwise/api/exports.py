@@ -16,7 +16,7 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, j
 from labelwise.api.router import Router
 from labelwise.db.models import ExportSnapshot, Project, User
 from labelwise.io.exporters.selection import ExportOptions
-from labelwise.services import checks, exports, projects, snapshots
+from labelwise.services import activity, checks, exports, projects, snapshots
 from labelwise.services.errors import Invalid
 
 router = Router(tags=["export"])
@@ -87,6 +87,16 @@ def export(
         only_annotated=only_annotated,
         ids=chosen,
         options=ExportOptions(annotations=annotations, include_predictions=include_predictions),
+    )
+    detail = {"format": fmt.name, "tasks": "selected" if chosen else "annotated" if only_annotated else "all"}
+    activity.record_apart(
+        request.app.state.write_sessionmaker,
+        user,
+        "project.exported",
+        "project",
+        project.id,
+        detail,
+        project.id,
     )
     name = f"project-{project.id}-export.{fmt.extension}"
     return StreamingResponse(

@@ -3,7 +3,8 @@ their predictions, for a selection of a project's tasks.
 
 Each action is a few set-based statements over one selection subquery, in one transaction with the
 counters it moves, so deleting every task of a million-task project is one DELETE, not a million.
-Annotation history rows outlive the annotations (as everywhere in Labelwise).
+Annotation history rows outlive the annotations (as everywhere in Labelwise); what is deleted is kept in
+the trash first (services/trash.py), set-based too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from labelwise.db.engine import affected, begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
-from labelwise.services import activity, counters, filters
+from labelwise.services import activity, counters, filters, trash
 from labelwise.services.errors import Invalid
 
 
@@ -27,7 +28,7 @@ class Action:
     title: str
     permission: str  # the policy action a caller needs
     dialog: str
-    run: Callable[[Session, Project, Select[Any]], dict[str, Any]]
+    run: Callable[[Session, Project, Select[Any], User], dict[str, Any]]
 
 
 def _sums(db: Session, project: Project, chosen: Select[Any]) -> tuple[int, int, int, int, int]:
@@ -44,17 +45,22 @@ def _sums(db: Session, project: Project, chosen: Select[Any]) -> tuple[int, int,
     return int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4])
 
 
-def _delete_tasks(db: Session, project: Project, chosen: Select[Any]) -> dict[str, Any]:
+def _delete_tasks(db: Session, project: Project, chosen: Select[Any], user: User) -> dict[str, Any]:
     n, anns, skipped, preds, with_anns = _sums(db, project, chosen)
     if n:
+        trash.keep_tasks(db, project.id, chosen, user)
         counters.tasks_removed(db, project.id, n, anns, skipped, preds, with_anns)
         db.execute(delete(Draft).where(Draft.task_id.in_(chosen)))
         db.execute(delete(Task).where(Task.id.in_(chosen)))
     return {"processed_items": n, "reload": True, "detail": f"Deleted {n} tasks"}
 
 
-def _delete_annotations(db: Session, project: Project, chosen: Select[Any]) -> dict[str, Any]:
+def _delete_annotations(db: Session, project: Project, chosen: Select[Any], user: User) -> dict[str, Any]:
     _, anns, skipped, _, with_anns = _sums(db, project, chosen)
+    if anns or skipped:
+        trash.keep_annotations(
+            db, project.id, select(Annotation.id).where(Annotation.task_id.in_(chosen)), user
+        )
     db.execute(delete(Draft).where(Draft.task_id.in_(chosen)))
     removed = affected(db.execute(delete(Annotation).where(Annotation.task_id.in_(chosen))))
     if removed:
@@ -81,8 +87,12 @@ def _delete_annotations(db: Session, project: Project, chosen: Select[Any]) -> d
     return {"processed_items": removed, "detail": f"Deleted {removed} annotations"}
 
 
-def _delete_predictions(db: Session, project: Project, chosen: Select[Any]) -> dict[str, Any]:
+def _delete_predictions(db: Session, project: Project, chosen: Select[Any], user: User) -> dict[str, Any]:
     _, _, _, preds, _ = _sums(db, project, chosen)
+    if preds:
+        trash.keep_predictions(
+            db, project.id, select(Prediction.id).where(Prediction.task_id.in_(chosen)), user
+        )
     removed = affected(db.execute(delete(Prediction).where(Prediction.task_id.in_(chosen))))
     if removed:
         db.execute(
@@ -159,7 +169,7 @@ def run(
 ) -> dict[str, Any]:
     begin_write(db)
     chosen = select(Task.id).where(Task.project_id == project.id, *conditions)
-    result = action.run(db, project, chosen)
+    result = action.run(db, project, chosen, user)
     activity.record(
         db,
         user,

@@ -194,7 +194,7 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
     }
     [(ann_id,)] = _INSERT.run(db, values)
     ann = {"id": ann_id, **values}
-    _history(db, ann, user, "created")
+    _history(db, ann, user, "skipped" if cancelled else "submitted")  # Label Studio's history actions
     counters.annotations_changed(db, target.task_id, 0 if cancelled else 1, 1 if cancelled else 0)
     queue.release(db, target.task_id, user.id)
     _DELETE_DRAFTS.run(db, {"tid": target.task_id, "uid": user.id})
@@ -205,7 +205,10 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
     return ann
 
 
-def update(db: Session, ann: Annotation, user: User, body: dict[str, Any]) -> Annotation:
+def update(
+    db: Session, ann: Annotation, user: User, body: dict[str, Any], action: str = "updated"
+) -> Annotation:
+    """`action` names the history row and the activity (`restored` when history.restore calls)."""
     begin_write(db)
     task = target(db, ann.task_id)
     was = ann.was_cancelled
@@ -228,27 +231,27 @@ def update(db: Session, ann: Annotation, user: User, body: dict[str, Any]) -> An
     db.flush()
     if ann.review_state != reviewed:
         counters.review_moved(db, ann.task_id, reviewed, None)
-    _history(db, ann, user, "updated")
+    _history(db, ann, user, action)
     _DELETE_ANNOTATION_DRAFTS.run(db, {"aid": ann.id, "uid": user.id})
     if cancelled != was:
         d = -1 if cancelled else 1
         counters.annotations_changed(db, task.task_id, d, -d)
     activity.record(
-        db, user, "annotation.updated", "annotation", ann.id, {"task": task.task_id}, task.project_id
+        db, user, f"annotation.{action}", "annotation", ann.id, {"task": task.task_id}, task.project_id
     )
     db.commit()
     return ann
 
 
 def delete_one(db: Session, ann: Annotation, user: User) -> None:
+    """Kept in the trash first (which writes the `deleted` history row and the activity)."""
+    from labelwise.services import trash
+
     begin_write(db)
-    _history(db, ann, user, "deleted")
+    trash.keep_annotations(db, ann.project_id, select(Annotation.id).where(Annotation.id == ann.id), user)
     counters.review_moved(db, ann.task_id, ann.review_state, None)
     counters.annotations_changed(
         db, ann.task_id, 0 if ann.was_cancelled else -1, -1 if ann.was_cancelled else 0
-    )
-    activity.record(
-        db, user, "annotation.deleted", "annotation", ann.id, {"task": ann.task_id}, ann.project_id
     )
     db.execute(delete(Annotation).where(Annotation.id == ann.id))
     db.commit()

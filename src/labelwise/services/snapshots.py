@@ -30,7 +30,7 @@ from labelwise.db.base import utcnow
 from labelwise.db.engine import begin_write, session_scope
 from labelwise.db.models import ExportSnapshot, Job, Project, Task, User
 from labelwise.io.exporters.selection import ExportOptions
-from labelwise.services import checks, exports, projects
+from labelwise.services import activity, checks, exports, projects
 from labelwise.services.errors import Conflict, Invalid, NotFound
 from labelwise.settings import Settings
 
@@ -228,6 +228,7 @@ def create(db: Session, project: Project, user: User, body: dict[str, Any]) -> E
     )
     db.add(snapshot)
     db.flush()
+    activity.record(db, user, "export.created", "export", snapshot.id, {"title": title}, project.id)
     job = jobs.submit(
         db, KIND, {"snapshot_id": snapshot.id, "format": JSON}, project_id=project.id, user_id=user.id
     )

@@ -236,7 +236,11 @@ def update(db: Session, task: Task, user: User, body: dict[str, Any]) -> Task:
 
 
 def delete_one(db: Session, task: Task, user: User) -> None:
+    """Kept in the trash first, with its annotations and predictions (services/trash.py)."""
+    from labelwise.services import trash
+
     begin_write(db)
+    trash.keep_tasks(db, task.project_id, select(Task.id).where(Task.id == task.id), user)
     counters.tasks_removed(
         db,
         task.project_id,
@@ -248,18 +252,20 @@ def delete_one(db: Session, task: Task, user: User) -> None:
     )
     db.execute(delete(Draft).where(Draft.task_id == task.id))
     db.execute(delete(Task).where(Task.id == task.id))
-    activity.record(db, user, "task.deleted", "task", task.id, None, task.project_id)
     db.commit()
 
 
 def delete_all(db: Session, project: Project, user: User) -> int:
+    """Every task of the project, kept in the trash as one deletion."""
+    from labelwise.services import trash
+
     begin_write(db)
     n = project.task_number
+    trash.keep_tasks(db, project.id, select(Task.id).where(Task.project_id == project.id), user)
     db.execute(delete(Task).where(Task.project_id == project.id))
     project.task_number = 0
     project.deleted_tasks += max(n, 1)
     project.total_annotations_number = project.skipped_annotations_number = 0
     project.total_predictions_number = project.num_tasks_with_annotations = 0
-    activity.record(db, user, "tasks.deleted_all", "project", project.id, {"tasks": n}, project.id)
     db.commit()
     return n

@@ -6,11 +6,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from labelwise.web import accounts, datamanager, editor_page, labeling, members, projects, review
+from labelwise.web import (
+    accounts,
+    activity,
+    datamanager,
+    editor_page,
+    labeling,
+    members,
+    projects,
+    review,
+    trash,
+)
 from labelwise.web.session import LoginRequired, login_url
 from labelwise.web.templating import STATIC_DIR
 
-PAGE_MODULES = (accounts, projects, members, datamanager, labeling, editor_page, review)
+PAGE_MODULES = (accounts, projects, members, datamanager, labeling, editor_page, review, activity, trash)
 
 
 def install(app: FastAPI) -> None:
