@@ -26,17 +26,20 @@ from labelwise.api import (
     presign,
     preview,
     projects,
+    stats,
     storages,
     system,
     tasks,
     uploads,
     users,
     views,
+    webhooks,
 )
 from labelwise.api import annotations as annotations_api
 from labelwise.api.middleware import SecurityHeaders, TrailingSlash
 from labelwise.api.responses import JSON
 from labelwise.db.runtime import Database, open_database
+from labelwise.services import deliveries
 from labelwise.services.errors import ServiceError
 from labelwise.settings import Settings, get_settings
 from labelwise.web import routes as web_routes
@@ -66,6 +69,8 @@ ROUTERS = tuple(
         preview,
         views,
         actions,
+        webhooks,
+        stats,
     )
 )
 
@@ -113,9 +118,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         runner = jobs.start(settings, db.sessionmaker)  # resumes jobs a stopped process left
+        dispatcher = deliveries.Dispatcher(settings, db.sessionmaker).start()  # webhook outbox
         try:
             yield
         finally:
+            dispatcher.stop()
             jobs.stop(runner)
         pool = getattr(app.state, "executor", None)
         if pool is not None:
