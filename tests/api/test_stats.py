@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from labelwise.db.base import utcnow
 from labelwise.db.models import Annotation, User
-from labelwise.services import annotations, projects, stats, users
+from labelwise.services import annotations, charts, projects, stats, users
 from tests.api.test_tasks_and_import import choice, make_project
 from tests.support.people import member
 
@@ -177,3 +178,54 @@ def test_query_count_does_not_grow_with_annotators(client: TestClient, db: Sessi
     for k, person in enumerate(people[1:], start=1):
         _annotate(db, tasks[k], person, float(k))
     assert statements() == with_one
+
+
+PROBE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
+
+
+def _browser(client: TestClient, email: str, password: str) -> TestClient:
+    browser = TestClient(client.app)
+    assert browser.post("/api/auth/login", json={"email": email, "password": password}).status_code == 200
+    return browser
+
+
+def test_dashboard_page_shows_everyone_to_managers_and_escapes_names(
+    client: TestClient, db: Session, scene: dict[str, Any]
+) -> None:
+    pid, ann = scene["pid"], scene["ann"]
+    assert client.patch(f"/api/users/{ann.id}", json={"first_name": PROBE}).status_code == 200
+    with _browser(client, "owner@example.com", "owner-password") as browser:
+        page = browser.get(f"/projects/{pid}/dashboard")
+        assert page.status_code == 200
+        text = page.text
+        assert "<img src=x" not in text and "<script>alert" not in text
+        assert html.escape(PROBE, quote=False) in text
+        assert text.count('class="sparkline"') == 2 and "bob@example.com" in text
+        assert text.count('class="chart-bar"') == 30 and 'class="chart-line"' in text
+        assert "Tasks finished" in text and "75%" in text  # 3 of 4 tasks
+        assert browser.get("/projects/999999/dashboard").status_code == 404
+
+
+def test_dashboard_page_shows_annotators_only_their_own_row(
+    client: TestClient, db: Session, scene: dict[str, Any]
+) -> None:
+    pid = scene["pid"]
+    with _browser(client, "ann@example.com", "password-123") as browser:
+        text = browser.get(f"/projects/{pid}/dashboard").text
+        assert "ann@example.com" in text and "bob@example.com" not in text
+        assert text.count('class="sparkline"') == 1 and "My work" in text
+    stranger = users.create(db, "stranger@example.com", "password-123", "annotator")
+    with _browser(client, stranger.email, "password-123") as browser:
+        assert browser.get(f"/projects/{pid}/dashboard").status_code == 404
+
+
+def test_charts_escape_labels_and_scale_to_round_ticks() -> None:
+    bars = charts.bar_chart([("<b>", 3.0), ("2026-12-02", 7.0)], "Per day <x>", "annotations")
+    assert "<b>" not in bars and "&lt;b&gt;" in bars and "Per day &lt;x&gt;" in bars
+    assert bars.count('class="chart-bar"') == 2 and ">10</text>" in bars  # 7 rounds up to a top tick of 10
+    line = charts.line_chart([("a", 0.0), ("b", 2.0), ("c", 5.0)], "Done")
+    assert line.count("<circle") == 3 and ">5</text>" in line
+    spark = charts.sparkline([0, 1, 4], "x <y>")
+    assert "x &lt;y&gt;: 5 in 3 days" in spark
+    empty = charts.bar_chart([], "Nothing")
+    assert empty.startswith("<svg") and "chart-bar" not in empty

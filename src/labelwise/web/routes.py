@@ -6,11 +6,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from labelwise.web import accounts, datamanager, editor_page, labeling, members, projects
+from labelwise.web import accounts, dashboard, datamanager, editor_page, labeling, members, projects
 from labelwise.web.session import LoginRequired, login_url
 from labelwise.web.templating import STATIC_DIR
 
-PAGE_MODULES = (accounts, projects, members, datamanager, labeling, editor_page)
+PAGE_MODULES = (accounts, projects, members, datamanager, labeling, editor_page, dashboard)
 
 
 def install(app: FastAPI) -> None:
