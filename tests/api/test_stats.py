@@ -222,7 +222,9 @@ def test_dashboard_page_shows_annotators_only_their_own_row(
 def test_charts_escape_labels_and_scale_to_round_ticks() -> None:
     bars = charts.bar_chart([("<b>", 3.0), ("2026-12-02", 7.0)], "Per day <x>", "annotations")
     assert "<b>" not in bars and "&lt;b&gt;" in bars and "Per day &lt;x&gt;" in bars
-    assert bars.count('class="chart-bar"') == 2 and ">10</text>" in bars  # 7 rounds up to a top tick of 10
+    assert (
+        bars.count('class="chart-bar"') == 2 and ">8</text>" in bars and ">6</text>" in bars
+    )  # 7: ticks of 2 up to 8
     line = charts.line_chart([("a", 0.0), ("b", 2.0), ("c", 5.0)], "Done")
     assert line.count("<circle") == 3 and ">5</text>" in line
     spark = charts.sparkline([0, 1, 4], "x <y>")

@@ -17,19 +17,20 @@ from markupsafe import Markup, escape
 Point = tuple[str, float]
 
 
-def _nice_max(value: float) -> float:
-    """The smallest round number (1, 2, 2.5, 5 x 10^k) at or above `value`, at least 1."""
-    if value <= 1:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return float(step * power)
-    return float(10 * power)
+def _scale(peak: float) -> tuple[float, float]:
+    """(top, step) of a y axis over 0..peak: a round step (1, 2 or 5 x 10^k, at least 1, since the
+    charts count things) with at most four steps, and the top a whole number of steps."""
+    if peak <= 0:
+        return 1.0, 1.0
+    raw = peak / 4
+    power = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(float(m * power) for m in (1, 2, 5, 10) if m * power >= raw)
+    step = max(step, 1.0)
+    return step * math.ceil(peak / step), step
 
 
-def _ticks(top: float) -> list[float]:
-    return [top * k / 4 for k in range(5)] if top >= 4 else [top * k / 2 for k in range(3)]
+def _ticks(top: float, step: float) -> list[float]:
+    return [step * k for k in range(round(top / step) + 1)]
 
 
 def _number(value: float) -> str:
@@ -47,13 +48,13 @@ def _frame(
     """The axes and labels common to bar and line charts; returns the parts and the plot box."""
     left, right, top, bottom = 44.0, 12.0, 14.0, 30.0
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = _nice_max(max((v for _, v in points), default=0.0))
+    peak, step = _scale(max((v for _, v in points), default=0.0))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in _ticks(peak):
+    for tick in _ticks(peak, step):
         y = top + plot_h - plot_h * tick / peak
         parts.append(f'<line class="chart-grid" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(
@@ -66,10 +67,10 @@ def _frame(
         f'<text class="chart-label chart-unit" x="{left}" y="{top - 4}" text-anchor="start">{escape(unit)}</text>'
     )
     n = len(points)
-    every = max(1, math.ceil(n / 8))  # at most about eight day labels
+    every = max(1, math.ceil(n / 8))  # at most about eight day labels, counted back from the last
     slot = plot_w / max(n, 1)
     for k, (label, _) in enumerate(points):
-        if k % every and k != n - 1:
+        if (n - 1 - k) % every:
             continue
         x = left + slot * (k + 0.5)
         parts.append(
@@ -80,7 +81,7 @@ def _frame(
 
 
 def bar_chart(
-    points: Sequence[Point], title: str, unit: str = "", width: int = 720, height: int = 220
+    points: Sequence[Point], title: str, unit: str = "", width: int = 560, height: int = 220
 ) -> Markup:
     """One bar per point (a day, say), labelled below, with its value in its tooltip."""
     parts, left, top, plot_w, plot_h, peak = _frame(points, width, height, title, unit)
@@ -99,7 +100,7 @@ def bar_chart(
 
 
 def line_chart(
-    points: Sequence[Point], title: str, unit: str = "", width: int = 720, height: int = 220
+    points: Sequence[Point], title: str, unit: str = "", width: int = 560, height: int = 220
 ) -> Markup:
     """A line through the points with a dot on each; the last value is written at its end."""
     parts, left, top, plot_w, plot_h, peak = _frame(points, width, height, title, unit)
