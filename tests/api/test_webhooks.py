@@ -363,3 +363,53 @@ def test_payload_only_when_asked_and_org_webhooks_hear_every_project(
     ]
     assert rows[0].payload == {"action": "TASKS_CREATED"}  # send_payload false: the action only
     assert rows[2].payload["project"]["title"] == "renamed"
+
+
+def test_every_wired_action_is_queued_with_label_studio_payloads(client: TestClient, db: Session) -> None:
+    # Nothing listens on port 9: the dispatcher's attempts fail and the rows stay, payloads as queued.
+    client.post("/api/webhooks", json={"url": "http://127.0.0.1:9/x"})
+    pid = make_project(client)
+    (tid,) = client.post(f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": "a"}]).json()[
+        "task_ids"
+    ]
+    ann = client.post(f"/api/tasks/{tid}/annotations/", json={"result": [choice("pos")]}).json()
+    assert client.patch(f"/api/annotations/{ann['id']}", json={"result": [choice("neg")]}).status_code == 200
+    assert client.delete(f"/api/annotations/{ann['id']}").status_code == 204
+    assert client.delete(f"/api/projects/{pid}/tasks").status_code in (200, 204)
+    assert client.delete(f"/api/projects/{pid}").status_code == 204
+    rows = db.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    by_action = {r.action: r.payload for r in rows}
+    assert [r.action for r in rows] == [
+        "PROJECT_CREATED",
+        "TASKS_CREATED",
+        "ANNOTATION_CREATED",
+        "ANNOTATION_UPDATED",
+        "ANNOTATIONS_DELETED",
+        "TASKS_DELETED",
+        "PROJECT_DELETED",
+    ]
+    assert by_action["PROJECT_CREATED"]["project"]["id"] == pid
+    assert [t["id"] for t in by_action["TASKS_CREATED"]["tasks"]] == [tid]
+    assert by_action["TASKS_CREATED"]["tasks"][0]["data"] == {"text": "a"}
+    assert by_action["ANNOTATION_UPDATED"]["annotation"]["result"] == [choice("neg")]
+    assert by_action["ANNOTATIONS_DELETED"]["annotations"] == [{"id": ann["id"]}]
+    assert by_action["TASKS_DELETED"]["tasks"] == [{"id": tid}]
+    assert set(by_action["PROJECT_DELETED"]) == {"action", "project"}
+    assert by_action["PROJECT_DELETED"]["project"]["id"] == pid
+
+
+def test_delivery_log_pages_newest_first(client: TestClient, db: Session) -> None:
+    hook = client.post("/api/webhooks", json={"url": "http://127.0.0.1:9/x", "is_active": False}).json()
+    for k in range(5):
+        db.add(WebhookDelivery(webhook_id=hook["id"], action="TASKS_CREATED", payload={"n": k}))
+    db.commit()
+    first = client.get(f"/api/webhooks/{hook['id']}/deliveries", params={"limit": 2}).json()
+    assert len(first) == 2 and first[0]["id"] > first[1]["id"]
+    rest = client.get(f"/api/webhooks/{hook['id']}/deliveries", params={"before": first[-1]["id"]}).json()
+    assert len(rest) == 3 and all(d["id"] < first[-1]["id"] for d in rest)
+    assert {"action", "status", "attempts", "response_code", "error", "created_at", "delivered_at"} <= set(
+        rest[0]
+    )
+    assert "payload" not in rest[0]
+    r = client.get(f"/api/webhooks/{hook['id']}/deliveries", params={"limit": 0})
+    assert r.status_code == 400 and "limit" in r.json()["validation_errors"]
