@@ -413,3 +413,19 @@ def test_delivery_log_pages_newest_first(client: TestClient, db: Session) -> Non
     assert "payload" not in rest[0]
     r = client.get(f"/api/webhooks/{hook['id']}/deliveries", params={"limit": 0})
     assert r.status_code == 400 and "limit" in r.json()["validation_errors"]
+
+
+def test_a_refused_change_writes_nothing(client: TestClient, receiver: Receiver) -> None:
+    hook = client.post("/api/webhooks", json={"url": receiver.url, "actions": ["TASKS_CREATED"]}).json()
+    r = client.patch(
+        f"/api/webhooks/{hook['id']}", json={"url": receiver.url + "/other", "actions": ["NOPE"]}
+    )
+    assert r.status_code == 400 and "actions" in r.json()["validation_errors"]
+    r = client.patch(
+        f"/api/webhooks/{hook['id']}", json={"url": "http://169.254.169.254/", "is_active": False}
+    )
+    assert r.status_code == 400 and "url" in r.json()["validation_errors"]
+    r = client.patch(f"/api/webhooks/{hook['id']}", json={"project": 12345})
+    assert r.status_code == 400 and "project" in r.json()["validation_errors"]
+    after = client.get(f"/api/webhooks/{hook['id']}").json()
+    assert (after["url"], after["actions"], after["is_active"]) == (receiver.url, ["TASKS_CREATED"], True)

@@ -162,25 +162,23 @@ def _secret(value: Any) -> str:
     return checks.text(value, "secret", MAX_SECRET)
 
 
-def _apply(hook: Webhook, body: dict[str, Any], policy: fetch.Policy) -> list[str]:
-    changed = []
+def _values(body: dict[str, Any], policy: fetch.Policy, current: Webhook | None = None) -> dict[str, Any]:
+    """The checked new values of the fields `body` names; nothing is written, so a bad field
+    leaves the webhook as it was (and the URL's name is resolved outside any write transaction)."""
+    out: dict[str, Any] = {}
     if "url" in body:
-        hook.url = _url(body["url"], policy)
-        changed.append("url")
-    for field in ("send_payload", "send_for_all_actions", "is_active"):
-        if field in body:
-            setattr(hook, field, checks.flag(body, field, getattr(hook, field)))
-            changed.append(field)
+        out["url"] = _url(body["url"], policy)
+    for name in ("send_payload", "send_for_all_actions", "is_active"):
+        if name in body:
+            default = getattr(current, name) if current is not None else True
+            out[name] = checks.flag(body, name, default)
     if "headers" in body:
-        hook.headers = _headers(body["headers"])
-        changed.append("headers")
+        out["headers"] = _headers(body["headers"])
     if "actions" in body:
-        hook.actions = _actions(body["actions"])
-        changed.append("actions")
+        out["actions"] = _actions(body["actions"])
     if "secret" in body:
-        hook.secret = _secret(body["secret"])
-        changed.append("secret")
-    return changed
+        out["secret"] = _secret(body["secret"])
+    return out
 
 
 def _unknown(body: dict[str, Any]) -> None:
@@ -207,7 +205,8 @@ def create(
         consecutive_failures=0,
         created_by_id=user.id,
     )
-    _apply(hook, body, policy)  # every check before the write transaction starts
+    for name, value in _values(body, policy).items():  # every check before the write transaction
+        setattr(hook, name, value)
     begin_write(db)
     db.add(hook)
     db.flush()
@@ -223,10 +222,13 @@ def update(db: Session, hook: Webhook, user: User, body: dict[str, Any], policy:
     _unknown(body)
     if "project" in body and checks.optional_id(body["project"], "project") != hook.project_id:
         raise Invalid("a webhook cannot move to another project", {"project": ["cannot be changed"]})
+    values = _values(body, policy, hook)
     begin_write(db)
     hook = get(db, hook.id)
-    changed = _apply(hook, body, policy)
-    if "is_active" in changed and hook.is_active:
+    for name, value in values.items():
+        setattr(hook, name, value)
+    changed = sorted(values)
+    if values.get("is_active"):
         hook.consecutive_failures = 0
     hook.updated_at = utcnow()
     activity.record(db, user, "webhook.updated", "webhook", hook.id, {"fields": changed}, hook.project_id)
