@@ -429,3 +429,36 @@ def test_a_refused_change_writes_nothing(client: TestClient, receiver: Receiver)
     assert r.status_code == 400 and "project" in r.json()["validation_errors"]
     after = client.get(f"/api/webhooks/{hook['id']}").json()
     assert (after["url"], after["actions"], after["is_active"]) == (receiver.url, ["TASKS_CREATED"], True)
+
+
+def test_imported_annotations_fire_annotations_created(client: TestClient, db: Session) -> None:
+    pid = make_project(client)
+    client.post("/api/webhooks", json={"project": pid, "url": "http://127.0.0.1:9/x"})
+    items = [
+        {"data": {"text": "a"}, "annotations": [{"result": [choice("pos")]}, {"result": [choice("neg")]}]}
+    ]
+    assert client.post(f"/api/projects/{pid}/import", json=items).status_code == 201
+    rows = {r.action: r.payload for r in db.scalars(select(WebhookDelivery))}
+    assert set(rows) == {"TASKS_CREATED", "ANNOTATIONS_CREATED"}
+    results = [a["result"] for a in rows["ANNOTATIONS_CREATED"]["annotations"]]
+    assert (
+        results == [[choice("pos")], [choice("neg")]] and rows["ANNOTATIONS_CREATED"]["project"]["id"] == pid
+    )
+
+
+def test_old_finished_deliveries_are_pruned_pending_ones_kept(db: Session, admin: Any) -> None:
+    hook = webhooks.create(
+        db, admin, None, {"url": "http://127.0.0.1:9/x"}, fetch.Policy(allow=("127.0.0.1",))
+    )
+    old = utcnow() - timedelta(days=deliveries.KEEP_DAYS + 1)
+    for status in ("delivered", "failed", "pending"):
+        db.add(
+            WebhookDelivery(
+                webhook_id=hook.id, action="TASKS_CREATED", payload={}, status=status, created_at=old
+            )
+        )
+    db.add(WebhookDelivery(webhook_id=hook.id, action="TASKS_CREATED", payload={}, status="delivered"))
+    db.commit()
+    assert deliveries.prune(db) == 2
+    left = sorted(r.status for r in db.scalars(select(WebhookDelivery)))
+    assert left == ["delivered", "pending"]

@@ -32,7 +32,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from labelwise import __version__
@@ -54,6 +54,9 @@ LEASE_SECONDS = 60
 POLL_SECONDS = 1.0
 BATCH = 20
 MAX_ERROR = 500
+# The log keeps delivered and failed rows this long; the dispatcher prunes about once an hour.
+KEEP_DAYS = 30
+PRUNE_SECONDS = 3600.0
 
 
 def policy_for(settings: Settings) -> fetch.Policy:
@@ -177,6 +180,19 @@ def _record(db: Session, delivery: WebhookDelivery, code: int | None, error: str
     return status
 
 
+def prune(db: Session, now: datetime | None = None, keep_days: int = KEEP_DAYS) -> int:
+    """Delete finished deliveries (delivered or failed) older than `keep_days`; pending ones stay."""
+    cutoff = (now or utcnow()) - timedelta(days=keep_days)
+    begin_write(db)
+    gone: Any = db.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.status.in_(("delivered", "failed")), WebhookDelivery.created_at < cutoff
+        )
+    )
+    db.commit()
+    return int(gone.rowcount or 0)
+
+
 def run_once(factory: sessionmaker[Session], policy: fetch.Policy, now: datetime | None = None) -> int:
     """One round: claim what is due, send it, record each outcome. Returns how many were sent."""
     sent = 0
@@ -221,8 +237,14 @@ class Dispatcher:
             self._thread.join(timeout=TIMEOUT_SECONDS + 5)
 
     def _loop(self) -> None:
+        pruned_at = time.monotonic() - PRUNE_SECONDS - 1  # prune once at start
         while not self._stop.is_set():
             try:
+                if time.monotonic() - pruned_at > PRUNE_SECONDS:
+                    pruned_at = time.monotonic()
+                    with self.factory() as db:
+                        if events.active(db):
+                            prune(db)
                 while run_once(self.factory, self.policy) and not self._stop.is_set():
                     pass  # a full batch may have more behind it
             except Exception:  # the database was away, say; try again next round

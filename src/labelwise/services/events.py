@@ -252,3 +252,22 @@ def tasks_created_payload(db: Session, project_id: int, task_ids: list[int]) -> 
         return {"tasks": tasks, "project": project_of(db, project_id)}
 
     return build
+
+
+def imported_annotations_payload(db: Session, project_id: int, import_id: int) -> Payload:
+    """ANNOTATIONS_CREATED for the annotations an import brought: full objects up to
+    `MAX_PAYLOAD_TASKS`, else their ids only (the same bound as TASKS_CREATED)."""
+    from labelwise.db.models import Annotation
+    from labelwise.io import ls_json
+
+    def build() -> dict[str, Any]:
+        where = (Annotation.project_id == project_id, Annotation.import_id == import_id)
+        ids = list(db.scalars(select(Annotation.id).where(*where).order_by(Annotation.id)))
+        if len(ids) > MAX_PAYLOAD_TASKS:
+            annotations: list[dict[str, Any]] = [{"id": i} for i in ids]
+        else:
+            rows = db.scalars(select(Annotation).where(*where).order_by(Annotation.id))
+            annotations = [ls_json.annotation(a) for a in rows]
+        return {"annotations": annotations, "project": project_of(db, project_id)}
+
+    return build

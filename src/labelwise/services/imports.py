@@ -461,6 +461,10 @@ def _finish(db: Session, run: _Run) -> Result:
         events.emit(
             db, "TASKS_CREATED", project.id, events.tasks_created_payload(db, project.id, run.task_ids)
         )
+    if n_ann + n_skip:
+        events.emit(
+            db, "ANNOTATIONS_CREATED", project.id, events.imported_annotations_payload(db, project.id, imp.id)
+        )
     db.commit()
     return Result(
         imp.id, n, n_ann + n_skip, n_pred, imp.duration, run.task_ids, columns, run.n_dup, imp.file_upload_ids
