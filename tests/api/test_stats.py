@@ -231,3 +231,49 @@ def test_charts_escape_labels_and_scale_to_round_ticks() -> None:
     assert "x &lt;y&gt;: 5 in 3 days" in spark
     empty = charts.bar_chart([], "Nothing")
     assert empty.startswith("<svg") and "chart-bar" not in empty
+
+
+def _vote(db: Session, tid: int, user: User, value: str) -> None:
+    annotations.create(db, annotations.target(db, tid), user, {"result": [choice(value)]})
+
+
+def test_inter_annotator_agreement_matrix(client: TestClient, db: Session) -> None:
+    pid = make_project(client, maximum_annotations=3)
+    t1, t2, t3 = _tasks(client, pid, 3)
+    a, b, c = (member(db, pid, f"{n}@example.com") for n in "abc")
+    for tid, user, value in ((t1, a, "pos"), (t1, b, "pos"), (t1, c, "neg"), (t2, a, "pos"), (t2, b, "neg"),
+                             (t3, a, "neg"), (t3, c, "neg")):  # fmt: skip
+        _vote(db, tid, user, value)
+    _annotate(db, t2, c, 1.0, skip=True)  # a skip abstains
+    r = client.get(f"/api/projects/{pid}/stats/IAA", params={"std": "true"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    order = [u["id"] for u in body["users"]]
+    assert sorted(order) == sorted([a.id, b.id, c.id])
+    at = {u: k for k, u in enumerate(order)}
+
+    def cell(key: str, x: User, y: User) -> Any:
+        return body[key][at[x.id]][at[y.id]]
+
+    assert (cell("IAA", a, b), cell("common_tasks", a, b)) == (0.5, 2)
+    assert (cell("IAA", a, c), cell("common_tasks", a, c)) == (0.5, 2)
+    assert (cell("IAA", b, c), cell("common_tasks", b, c)) == (0.0, 1)
+    assert (cell("IAA", a, a), cell("common_tasks", a, a)) == (1.0, 3)
+    assert body["std"] == 0.2357  # of the six off-diagonal cells 0.5, 0.5, 0.5, 0.5, 0, 0
+    only = client.get(f"/api/projects/{pid}/stats/IAA", params={"task": str(t1)}).json()
+    at = {u["id"]: k for k, u in enumerate(only["users"])}
+    assert only["IAA"][at[a.id]][at[b.id]] == 1.0 and only["IAA"][at[b.id]][at[c.id]] == 0.0
+    assert "std" not in only
+    refused = client.get(f"/api/projects/{pid}/stats/IAA", params={"per_label": "true"})
+    assert refused.status_code == 400 and "per_label" in refused.json()["validation_errors"]
+    bad = client.get(f"/api/projects/{pid}/stats/IAA", params={"task": "1,x"})
+    assert bad.status_code == 400 and "task" in bad.json()["validation_errors"]
+    assert client.get(f"/api/projects/{pid}/stats/IAA", headers=_h(a)).status_code == 403
+
+
+def test_agreement_is_null_without_a_classification_control(client: TestClient, db: Session) -> None:
+    from labelwise.labeling.templates import get_template
+
+    pid = make_project(client, get_template("named_entity_recognition").config)
+    body = client.get(f"/api/projects/{pid}/stats/IAA").json()
+    assert body["IAA"] is None and body["common_tasks"] is None

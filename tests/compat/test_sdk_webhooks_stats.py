@@ -67,3 +67,6 @@ def test_stats_paths_the_sdk_calls(live_server: Any) -> None:
     assert mine.id == ann.completed_by and mine.finished == 1
     [item] = ls.projects.stats.lead_time(project.id).lead_time_stats or []
     assert item.user_id == ann.completed_by and item.median_time == 8.0 and item.sum_lead_time == 8.0
+    agreement = ls.projects.stats.iaa(project.id)
+    assert agreement.iaa == [[1.0]] and agreement.common_tasks == [[1]]
+    assert [u["id"] for u in agreement.users or []] == [ann.completed_by]

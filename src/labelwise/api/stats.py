@@ -1,5 +1,5 @@
-"""Dashboard numbers: Labelwise's `/api/projects/{id}/stats` (and per user), and the two Label Studio
-Enterprise stats paths whose numbers Labelwise has (`stats/finished`, `stats/lead_time`).
+"""Dashboard numbers: Labelwise's `/api/projects/{id}/stats` (and per user), and the Label Studio
+Enterprise stats paths whose numbers Labelwise has (`stats/finished`, `stats/lead_time`, `stats/IAA`).
 
 Managers see everyone's numbers ("stats.view"); every member sees their own ("stats.own").
 """
@@ -13,7 +13,8 @@ from fastapi import Query
 from labelwise import policies
 from labelwise.api.deps import CurrentUser, SessionDep
 from labelwise.api.router import Router
-from labelwise.services import projects, stats
+from labelwise.services import iaa, projects, stats
+from labelwise.services.errors import Invalid
 
 router = Router(tags=["stats"])
 
@@ -55,3 +56,30 @@ def lead_time(project_id: int, user: CurrentUser, db: SessionDep) -> dict[str, A
     project = projects.get(db, project_id)
     policies.require(user, "stats.view", project, db)
     return stats.lead_times(db, project)
+
+
+@router.get("/api/projects/{project_id}/stats/IAA")
+def inter_annotator_agreement(
+    project_id: int,
+    user: CurrentUser,
+    db: SessionDep,
+    per_label: bool = False,
+    std: bool = False,
+    task: Annotated[str | None, Query(max_length=100_000)] = None,
+) -> dict[str, Any]:
+    """The pairwise agreement matrix; `task=1,2,3` limits it to those tasks. `per_label` is refused:
+    per-label agreement is not computed, and an answer of another shape would mislead."""
+    project = projects.get(db, project_id)
+    policies.require(user, "stats.view", project, db)
+    if per_label:
+        raise Invalid("per_label agreement is not available", {"per_label": ["not supported"]})
+    return iaa.iaa(db, project, _task_ids(task), std)
+
+
+def _task_ids(raw: str | None) -> list[int] | None:
+    if raw is None or not raw.strip():
+        return None
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not all(p.isdigit() and len(p) <= 10 and 0 < int(p) < 2**31 for p in parts):
+        raise Invalid("task must be a comma-separated list of task ids", {"task": ["expected ids"]})
+    return [int(p) for p in parts]
