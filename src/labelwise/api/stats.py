@@ -14,7 +14,6 @@ from labelwise import policies
 from labelwise.api.deps import CurrentUser, SessionDep
 from labelwise.api.router import Router
 from labelwise.services import iaa, projects, stats
-from labelwise.services.errors import Invalid
 
 router = Router(tags=["stats"])
 
@@ -71,15 +70,4 @@ def inter_annotator_agreement(
     per-label agreement is not computed, and an answer of another shape would mislead."""
     project = projects.get(db, project_id)
     policies.require(user, "stats.view", project, db)
-    if per_label:
-        raise Invalid("per_label agreement is not available", {"per_label": ["not supported"]})
-    return iaa.iaa(db, project, _task_ids(task), std)
-
-
-def _task_ids(raw: str | None) -> list[int] | None:
-    if raw is None or not raw.strip():
-        return None
-    parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if not all(p.isdigit() and len(p) <= 10 and 0 < int(p) < 2**31 for p in parts):
-        raise Invalid("task must be a comma-separated list of task ids", {"task": ["expected ids"]})
-    return [int(p) for p in parts]
+    return iaa.iaa(db, project, iaa.task_ids(task), std, per_label)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from labelwise.db.models import Annotation, Project, User
 from labelwise.quality.extract import VALUE_KEYS, votes_from_tasks
 from labelwise.services import projects
+from labelwise.services.errors import Invalid
 
 # Result types whose values are one categorical answer each (TextArea is free text: not exact-matched).
 CATEGORICAL = frozenset(VALUE_KEYS) - {"textarea"}
@@ -64,6 +65,16 @@ def _answers(
     return out
 
 
+def task_ids(raw: str | None) -> list[int] | None:
+    """Label Studio's `task=1,2,3` filter; None (every task) when absent or empty."""
+    if raw is None or not raw.strip():
+        return None
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not all(p.isdigit() and len(p) <= 10 and 0 < int(p) < 2**31 for p in parts):
+        raise Invalid("task must be a comma-separated list of task ids", {"task": ["expected ids"]})
+    return [int(p) for p in parts]
+
+
 def _codes(values: list[Any]) -> tuple[np.ndarray[Any, Any], list[Any]]:
     index: dict[Any, int] = {}
     codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
@@ -78,8 +89,14 @@ def _indicator(rows: np.ndarray[Any, Any], cols: np.ndarray[Any, Any], shape: tu
 
 
 def iaa(
-    db: Session, project: Project, task_ids: list[int] | None = None, with_std: bool = False
+    db: Session,
+    project: Project,
+    task_ids: list[int] | None = None,
+    with_std: bool = False,
+    per_label: bool = False,
 ) -> dict[str, Any]:
+    if per_label:  # not computed; an answer of another shape would mislead
+        raise Invalid("per_label agreement is not available", {"per_label": ["not supported"]})
     names = controls(project)
     votes = _answers(db, project, names, task_ids) if names else {"task": [], "worker": [], "label": []}
     worker, workers = _codes(votes["worker"])
