@@ -30,14 +30,13 @@ import logging
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from labelwise import __version__
 from labelwise.db.base import utcnow
-from labelwise.db.engine import begin_write
+from labelwise.db.engine import affected, begin_write
 from labelwise.db.models import Webhook, WebhookDelivery
 from labelwise.io import encoding
 from labelwise.services import events
@@ -92,7 +91,7 @@ def _claim(db: Session, now: datetime) -> list[tuple[WebhookDelivery, Webhook]]:
     lease = now + timedelta(seconds=LEASE_SECONDS)
     claimed: list[int] = []
     for delivery_id in rows:
-        hit: Any = db.execute(
+        hit = db.execute(
             update(WebhookDelivery)
             .where(
                 WebhookDelivery.id == delivery_id,
@@ -101,7 +100,7 @@ def _claim(db: Session, now: datetime) -> list[tuple[WebhookDelivery, Webhook]]:
             )
             .values(next_attempt_at=lease)
         )
-        if hit.rowcount:
+        if affected(hit):
             claimed.append(delivery_id)
     out = [
         (delivery, hook)
@@ -184,13 +183,13 @@ def prune(db: Session, now: datetime | None = None, keep_days: int = KEEP_DAYS) 
     """Delete finished deliveries (delivered or failed) older than `keep_days`; pending ones stay."""
     cutoff = (now or utcnow()) - timedelta(days=keep_days)
     begin_write(db)
-    gone: Any = db.execute(
+    gone = db.execute(
         delete(WebhookDelivery).where(
             WebhookDelivery.status.in_(("delivered", "failed")), WebhookDelivery.created_at < cutoff
         )
     )
     db.commit()
-    return int(gone.rowcount or 0)
+    return affected(gone)
 
 
 def run_once(factory: sessionmaker[Session], policy: fetch.Policy, now: datetime | None = None) -> int:
