@@ -29,6 +29,7 @@ from labelwise.api import (
     preview,
     projects,
     reviews,
+    stats,
     storages,
     system,
     tasks,
@@ -36,11 +37,13 @@ from labelwise.api import (
     uploads,
     users,
     views,
+    webhooks,
 )
 from labelwise.api import annotations as annotations_api
 from labelwise.api.middleware import SecurityHeaders, TrailingSlash
 from labelwise.api.responses import JSON
 from labelwise.db.runtime import Database, open_database
+from labelwise.services import deliveries
 from labelwise.services.errors import ServiceError
 from labelwise.settings import Settings, get_settings
 from labelwise.web import routes as web_routes
@@ -74,6 +77,8 @@ ROUTERS = tuple(
         history,
         trash,
         activity_logs,
+        webhooks,
+        stats,
     )
 )
 
@@ -136,9 +141,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         _purge_trash(settings, db)
         runner = jobs.start(settings, db.sessionmaker)  # resumes jobs a stopped process left
+        dispatcher = deliveries.Dispatcher(settings, db.sessionmaker).start()  # webhook outbox
         try:
             yield
         finally:
+            dispatcher.stop()
             jobs.stop(runner)
         pool = getattr(app.state, "executor", None)
         if pool is not None:

@@ -33,7 +33,7 @@ SELF_SERVICE = {
     "DELETE /api/token/{token_id}", "POST /api/auth/signup", "GET /api/auth/signup",
     "POST /api/projects/validate", "POST /api/labeling/preview", "POST /api/labeling/markdown",
     "GET /api/drafts/{draft_id}", "PATCH /api/drafts/{draft_id}", "DELETE /api/drafts/{draft_id}",
-    "GET /api/users", "GET /api/users/{user_id}", "GET /data/local-files",
+    "GET /api/users", "GET /api/users/{user_id}", "GET /data/local-files", "GET /api/webhooks/info",
 }  # fmt: skip
 # The lowest project role that may call each route (organization-wide routes: the organization role).
 MINIMUM = {
@@ -135,6 +135,18 @@ MINIMUM = {
     "DELETE /api/dm/views/{view_id}": "manager",
     "GET /api/dm/actions": "reviewer",
     "POST /api/dm/actions": "manager",
+    "GET /api/webhooks": "manager",
+    "POST /api/webhooks": "manager",
+    "GET /api/webhooks/{webhook_id}": "manager",
+    "PATCH /api/webhooks/{webhook_id}": "manager",
+    "PUT /api/webhooks/{webhook_id}": "manager",
+    "DELETE /api/webhooks/{webhook_id}": "manager",
+    "GET /api/webhooks/{webhook_id}/deliveries": "manager",
+    "GET /api/projects/{project_id}/stats": "manager",
+    "GET /api/projects/{project_id}/stats/users/{user_id}": "manager",  # each member: their own (test_stats.py)
+    "GET /api/projects/{project_id}/stats/finished": "manager",  # with ?user_pk=<self>: each member
+    "GET /api/projects/{project_id}/stats/lead_time": "manager",
+    "GET /api/projects/{project_id}/stats/IAA": "manager",
 }
 
 
@@ -199,11 +211,16 @@ def world(client: TestClient, database: Database) -> dict[str, Any]:
     export = client.post(f"/api/projects/{pid}/exports", json={}).json()["id"]
     storage = client.post("/api/storages/localfiles", json={"project": pid, "path": "shots"})
     assert storage.status_code == 201, storage.text
+    hook = client.post(
+        "/api/webhooks", json={"project": pid, "url": "http://93.184.216.34/x", "is_active": False}
+    )
+    assert hook.status_code == 201, hook.text  # inactive: nothing is ever sent
     ids = {
         "project_id": pid, "task_id": tid, "annotation_id": aid, "prediction_id": pred["id"],
         "view_id": view, "export_pk": export, "upload_id": upload["file_upload_ids"][0],
         "import_id": imported.json().get("import", 1) or 1, "storage_id": storage.json()["id"], "user_id": 1, "name": "x.png",
         "entry_id": entry, "deletion_id": deletion,
+        "webhook_id": hook.json()["id"],
     }  # fmt: skip
     with database.sessionmaker() as s:
         people = {
@@ -226,7 +243,7 @@ def _fill(path: str, ids: dict[str, Any]) -> str:
 def _params(path: str, ids: dict[str, Any]) -> dict[str, Any]:
     """Query parameters a route needs to reach its policy check (the project it is about)."""
     if path in ("/api/tasks", "/api/dm/views", "/api/predictions", "/api/dm/actions", "/api/storages",
-                "/api/storages/localfiles", "/api/storages/s3", "/api/dm/views/reset"):  # fmt: skip
+                "/api/storages/localfiles", "/api/storages/s3", "/api/dm/views/reset", "/api/webhooks"):  # fmt: skip
         return {"project": ids["project_id"]}
     if path == "/api/annotation-reviews":
         return {"annotation": ids["annotation_id"]}

@@ -14,7 +14,7 @@ from labelwise.db.base import table, utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotationHistory, Draft, Project, Task, User
 from labelwise.db.prepared import Prepared
-from labelwise.services import activity, checks, counters, projects, queue
+from labelwise.services import activity, checks, counters, events, projects, queue
 from labelwise.services.errors import Invalid, NotFound
 
 
@@ -201,6 +201,12 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
     activity.record(
         db, user, "annotation.created", "annotation", ann_id, {"task": target.task_id}, target.project_id
     )
+    events.emit(
+        db,
+        "ANNOTATION_CREATED",
+        target.project_id,
+        events.annotation_payload(db, ann, target.project_id, target.task_id),
+    )
     db.commit()
     return ann
 
@@ -239,6 +245,12 @@ def update(
     activity.record(
         db, user, f"annotation.{action}", "annotation", ann.id, {"task": task.task_id}, task.project_id
     )
+    events.emit(
+        db,
+        "ANNOTATION_UPDATED",
+        task.project_id,
+        events.annotation_payload(db, ann, task.project_id, task.task_id),
+    )
     db.commit()
     return ann
 
@@ -254,6 +266,12 @@ def delete_one(db: Session, ann: Annotation, user: User) -> None:
         db, ann.task_id, 0 if ann.was_cancelled else -1, -1 if ann.was_cancelled else 0
     )
     db.execute(delete(Annotation).where(Annotation.id == ann.id))
+    events.emit(
+        db,
+        "ANNOTATIONS_DELETED",
+        ann.project_id,
+        events.deleted_payload(db, "annotations", lambda: [ann.id], ann.project_id),
+    )
     db.commit()
 
 

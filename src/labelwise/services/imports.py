@@ -24,7 +24,7 @@ from labelwise import labeling
 from labelwise.db import bulk
 from labelwise.db.engine import begin_write
 from labelwise.db.models import FileUpload, Import, Project, Task, User
-from labelwise.services import activity, checks, counters, projects
+from labelwise.services import activity, checks, counters, events, projects
 from labelwise.services.errors import Invalid
 
 MAX_REPORTED = 10
@@ -458,6 +458,14 @@ def _finish(db: Session, run: _Run) -> Result:
     imp.finished_at = datetime.now(UTC)
     detail = {"tasks": n, "skipped_duplicates": run.n_dup} if run.seen is not None else {"tasks": n}
     activity.record(db, run.user, "tasks.imported", "import", imp.id, detail, project.id)
+    if run.task_ids:
+        events.emit(
+            db, "TASKS_CREATED", project.id, events.tasks_created_payload(db, project.id, run.task_ids)
+        )
+    if n_ann + n_skip:
+        events.emit(
+            db, "ANNOTATIONS_CREATED", project.id, events.imported_annotations_payload(db, project.id, imp.id)
+        )
     db.commit()
     return Result(
         imp.id, n, n_ann + n_skip, n_pred, imp.duration, run.task_ids, columns, run.n_dup, imp.file_upload_ids

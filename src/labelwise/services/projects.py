@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from labelwise import labeling
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Project, User
-from labelwise.services import activity, checks
+from labelwise.services import activity, checks, events
 from labelwise.services.errors import Invalid, NotFound
 from labelwise.settings import Settings
 
@@ -119,6 +119,7 @@ def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
     db.add(project)
     db.flush()
     activity.record(db, user, "project.created", "project", project.id, {"title": project.title}, project.id)
+    events.emit(db, "PROJECT_CREATED", project.id, events.project_payload(project))
     db.commit()
     return project
 
@@ -150,6 +151,7 @@ def update(db: Session, project: Project, user: User, fields: dict[str, Any]) ->
         {"fields": sorted([*values, *changed])},
         project.id,
     )
+    events.emit(db, "PROJECT_UPDATED", project.id, events.project_payload(project))
     db.commit()
     return project
 
@@ -160,6 +162,7 @@ def delete(db: Session, project: Project, user: User, settings: Settings | None 
     begin_write(db)
     project_id = project.id
     activity.record(db, user, "project.deleted", "project", project_id, {"title": project.title}, project_id)
+    events.emit(db, "PROJECT_DELETED", project_id, events.project_payload(project))
     db.delete(project)
     db.commit()
     if settings is not None:

@@ -13,7 +13,7 @@ from labelwise.db.base import json_array_length, raw_json, raw_stamp, table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
 from labelwise.io import ls_json
-from labelwise.services import activity, checks, counters, filters, projects
+from labelwise.services import activity, checks, counters, events, filters, projects
 from labelwise.services.errors import Invalid, NotFound
 
 MAX_PAGE_SIZE = 10_000
@@ -252,6 +252,12 @@ def delete_one(db: Session, task: Task, user: User) -> None:
     )
     db.execute(delete(Draft).where(Draft.task_id == task.id))
     db.execute(delete(Task).where(Task.id == task.id))
+    events.emit(
+        db,
+        "TASKS_DELETED",
+        task.project_id,
+        events.deleted_payload(db, "tasks", lambda: [task.id], task.project_id),
+    )
     db.commit()
 
 
@@ -262,6 +268,10 @@ def delete_all(db: Session, project: Project, user: User) -> int:
     begin_write(db)
     n = project.task_number
     trash.keep_tasks(db, project.id, select(Task.id).where(Task.project_id == project.id), user)
+    ids = lambda: list(db.scalars(select(Task.id).where(Task.project_id == project.id)))  # noqa: E731
+    events.emit(
+        db, "TASKS_DELETED", project.id, events.deleted_payload(db, "tasks", ids, project.id)
+    )  # the ids are read when the payload is built, inside this transaction: before the delete
     db.execute(delete(Task).where(Task.project_id == project.id))
     project.task_number = 0
     project.deleted_tasks += max(n, 1)

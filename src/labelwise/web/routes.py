@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from labelwise.web import (
     accounts,
     activity,
+    dashboard,
     datamanager,
     editor_page,
     labeling,
@@ -20,7 +21,18 @@ from labelwise.web import (
 from labelwise.web.session import LoginRequired, login_url
 from labelwise.web.templating import STATIC_DIR
 
-PAGE_MODULES = (accounts, projects, members, datamanager, labeling, editor_page, review, activity, trash)
+PAGE_MODULES = (
+    accounts,
+    projects,
+    members,
+    datamanager,
+    labeling,
+    editor_page,
+    review,
+    dashboard,
+    activity,
+    trash,
+)
 
 
 def install(app: FastAPI) -> None:
