@@ -172,6 +172,32 @@ def test_settings_fields_and_delete(page: Page, api: httpx.Client) -> None:
     assert api.get(f"/api/projects/{pid}").status_code == 404
 
 
+def test_team_workflow_settings_are_saved(page: Page, api: httpx.Client) -> None:
+    pid = make_project(api, NER, title="Team")
+    page.goto(f"/projects/{pid}/settings")
+    team = page.locator("#team-form")
+    expect(team.locator("input[name=blind]")).not_to_be_checked()  # overlap 1: not blind by default
+    team.locator("input[name=annotation_limit_count]").fill("0")
+    team.get_by_role("button", name="Save").click()
+    expect(team.locator("[data-error-for=annotation_limit_count]")).to_have_text(
+        "A whole number of at least 1, or empty."
+    )
+    team.locator("select[name=sampling]").select_option("Uniform sampling")
+    team.locator("input[name=annotation_limit_count]").fill("25")
+    for name in ("assignment_only", "blind", "require_review"):
+        team.locator(f"input[name={name}]").check()
+    team.get_by_role("button", name="Save").click()
+    expect(team.locator(".status")).to_have_text("Saved.")
+    got = api.get(f"/api/projects/{pid}").json()
+    assert (got["sampling"], got["annotation_limit_count"], got["blind"], got["require_review"]) == (
+        "Uniform sampling", 25, True, True,
+    )  # fmt: skip
+    assert got["assignment_only"] is True
+    page.reload()
+    expect(page.locator("#team-form input[name=annotation_limit_count]")).to_have_value("25")
+    expect(page.locator("#team-form input[name=require_review]")).to_be_checked()
+
+
 def test_preview_keys_act_only_inside_the_preview(page: Page) -> None:
     page.goto("/projects/new")
     expect(page.locator("[data-config-status]")).to_have_text("Valid")

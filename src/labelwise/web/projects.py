@@ -125,6 +125,11 @@ def project_settings(request: Request, project_id: int, user: PageUser, db: Sess
         "show_skip_button": project.show_skip_button,
         "maximum_annotations": project.maximum_annotations,
         "annotations": project.total_annotations_number,
+        "sampling": project.sampling,
+        "blind": policies.is_blind(project),
+        "require_review": (project.settings or {}).get("require_review") is True,
+        "assignment_only": (project.settings or {}).get("assignment_only") is True,
+        "annotation_limit_count": (project.settings or {}).get("annotation_limit_count"),
     }
     return render(
         request,

@@ -61,6 +61,22 @@ section("labeling-form", (form) => {
   return { show_skip_button: form.elements.show_skip_button.checked, maximum_annotations: n };
 });
 
+section("team-form", (form) => {
+  const raw = form.elements.annotation_limit_count.value.trim();
+  const limit = raw === "" ? null : Number(raw);
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) {
+    showErrors(form, { errors: { annotation_limit_count: ["A whole number of at least 1, or empty."] } });
+    return null;
+  }
+  return {
+    sampling: form.elements.sampling.value,
+    annotation_limit_count: limit,
+    assignment_only: form.elements.assignment_only.checked,
+    blind: form.elements.blind.checked,
+    require_review: form.elements.require_review.checked,
+  };
+});
+
 // Instructions preview: the server renders and sanitizes; the answer is the only HTML this page inserts.
 const preview = document.getElementById("instructions-preview");
 let previewTimer = null;
