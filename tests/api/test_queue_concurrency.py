@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from labelwise.services import users
+from tests.support.people import member
 from tests.support.server import LiveServer
 
 CONFIG = (
@@ -27,7 +27,7 @@ def test_annotators_racing_for_tasks(live_server: LiveServer, db: Session, overl
     ).json()["id"]
     n_tasks = 30
     admin.post(f"/api/projects/{pid}/import", json=[{"text": f"t{i}"} for i in range(n_tasks)])
-    tokens = [users.create(db, f"racer{i}@example.com", "password-123", "annotator").token for i in range(6)]
+    tokens = [member(db, pid, f"racer{i}@example.com").token for i in range(6)]
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
 

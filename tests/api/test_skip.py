@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from labelwise.services import users
 from tests.api.test_tasks_and_import import choice, make_project
+from tests.support.people import member
 
 
 def _tasks(client: TestClient, n: int) -> tuple[int, list[int]]:
@@ -78,7 +78,7 @@ def test_next_with_exclude_prefetches_a_second_task(client: TestClient, db: Sess
     assert client.get(f"/api/projects/{pid}/next").json()["id"] == first  # still held
     assert client.get(f"/api/projects/{pid}/next?exclude={first}").json()["id"] == second  # reused
     # Both are leased: another annotator gets the third task only.
-    user = users.create(db, "b@example.com", "password-123", "annotator")
+    user = member(db, pid, "b@example.com")
     other = {"Authorization": f"Token {user.token}"}
     assert client.get(f"/api/projects/{pid}/next", headers=other).json()["id"] == ids[2]
     client.post(f"/api/tasks/{first}/annotations", json={"result": [choice("pos")]})

@@ -6,7 +6,7 @@ from typing import Any
 
 from labelwise import labeling
 from labelwise.db.models import Project, User
-from labelwise.services import projects
+from labelwise.services import distribution, projects
 
 
 def user_brief(u: User | None) -> dict[str, Any] | None:
@@ -134,4 +134,5 @@ def project(p: Project, created_by: User | None = None) -> dict[str, Any]:
         "queue_done": p.num_tasks_with_annotations,
         "config_suitable_for_bulk_annotation": False,
         "workspace": None,
+        **distribution.serialize(p),
     }

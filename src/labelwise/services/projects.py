@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from labelwise import labeling
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Project, User
-from labelwise.services import activity, checks
+from labelwise.services import activity, checks, distribution
 from labelwise.services.errors import Invalid, NotFound
 from labelwise.settings import Settings
 
@@ -95,7 +95,8 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
-    project = Project(created_by_id=user.id, settings={}, **values)
+    flags = distribution.clean(fields)
+    project = Project(created_by_id=user.id, settings=flags, **values)
     db.add(project)
     db.flush()
     activity.record(db, user, "project.created", "project", project.id, {"title": project.title}, project.id)
@@ -106,18 +107,21 @@ def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
 def update(db: Session, project: Project, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
+    flags = distribution.clean(fields)
     if "label_config" in values and values["label_config"] != project.label_config:
         from labelwise.services import config_change
 
         config_change.require_no_orphans(db, project, values["label_config"])
     for key, value in values.items():
         setattr(project, key, value)
+    if flags:
+        project.settings = {**(project.settings or {}), **flags}  # a new dict, so the change is seen
     if "maximum_annotations" in values:
         from labelwise.services import counters
 
         counters.relabel_project(db, project)
     activity.record(
-        db, user, "project.updated", "project", project.id, {"fields": sorted(values)}, project.id
+        db, user, "project.updated", "project", project.id, {"fields": sorted([*values, *flags])}, project.id
     )
     db.commit()
     return project

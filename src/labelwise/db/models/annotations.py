@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from labelwise.db.base import Base, JSONType, Timestamp, utcnow
@@ -17,6 +17,15 @@ class Annotation(Base):
         Index("ix_annotations_task", "task_id"),
         Index("ix_annotations_project", "project_id", "id"),
         Index("ix_annotations_user_task", "completed_by_id", "task_id"),
+        # The queue hands rejected work back to its author first: a partial index holds only those.
+        Index(
+            "ix_annotations_rejected",
+            "completed_by_id",
+            "project_id",
+            "task_id",
+            sqlite_where=text("review_state = 'rejected'"),
+            postgresql_where=text("review_state = 'rejected'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +75,8 @@ class Prediction(Base):
     __table_args__ = (
         Index("ix_predictions_task", "task_id"),
         Index("ix_predictions_project", "project_id", "id"),
+        # Uncertainty sampling walks a project's predictions from the lowest score up.
+        Index("ix_predictions_project_score", "project_id", "score", "task_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
