@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from labelwise import __version__, jobs
 from labelwise.api import (
     actions,
+    assignments,
     auth,
     drafts,
     editor,
@@ -22,6 +23,7 @@ from labelwise.api import (
     media,
     media_proxy,
     members,
+    pauses,
     predictions,
     presign,
     preview,
@@ -66,6 +68,8 @@ ROUTERS = tuple(
         preview,
         views,
         actions,
+        assignments,
+        pauses,
     )
 )
 

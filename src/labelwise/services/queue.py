@@ -266,8 +266,9 @@ def exclusion(text: str | None) -> list[int]:
 
 _RELEASE = Prepared(_DROP_MINE)
 _PAUSED = Prepared(
-    select(_Z.reason, _Z.verbose_reason)
-    .where(_Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
+    select(_Z.reason, _Z.verbose_reason).where(
+        _Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None)
+    )
 )
 
 
