@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, insert, literal, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, literal, literal_column, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from labelwise import policies
 from labelwise.db.base import utcnow
@@ -82,6 +83,11 @@ def _selection(project: Project, body: dict[str, Any]) -> list[ColumnElement[boo
     ]
 
 
+def _changed(db: Session, stmt: Executable) -> int:
+    """Rows a Core INSERT/DELETE touched (run on the connection: ORM results hide the row count)."""
+    return max(int(db.connection().execute(stmt).rowcount), 0)
+
+
 def _insert_for(
     db: Session, where: Iterable[ColumnElement[bool]], pid: int, uid: int, type_: str, actor: User
 ) -> int:
@@ -93,8 +99,13 @@ def _insert_for(
         literal(pid), Task.id, literal(uid), literal(type_), literal(actor.id), literal(utcnow(), _CREATED)
     ).where(*where, ~already)
     columns = ["project_id", "task_id", "user_id", "type", "assigned_by_id", "created_at"]
-    result = db.execute(insert(TaskAssignment).from_select(columns, rows))
-    return int(getattr(result, "rowcount", 0) or 0)
+    stmt = insert(TaskAssignment).from_select(columns, rows)
+    conn = db.connection()
+    if conn.dialect.name == "postgresql":
+        # psycopg reports no row count for INSERT ... SELECT here; count what RETURNING gives, in SQL.
+        added = stmt.returning(literal_column("1")).cte("added")
+        return int(conn.execute(select(func.count()).select_from(added)).scalar() or 0)
+    return _changed(db, stmt)
 
 
 def bulk_assign(db: Session, project: Project, actor: User, body: dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +144,7 @@ def bulk_unassign(db: Session, project: Project, actor: User, body: dict[str, An
     )
     if user_ids is not None:
         stmt = stmt.where(TaskAssignment.user_id.in_(user_ids))
-    count = int(getattr(db.execute(stmt), "rowcount", 0) or 0)
+    count = _changed(db, stmt)
     activity.record(
         db,
         actor,
@@ -181,7 +192,7 @@ def assign(
             TaskAssignment.type == type_,
             TaskAssignment.user_id.not_in(user_ids),
         )
-        removed = int(getattr(db.execute(gone), "rowcount", 0) or 0)
+        removed = _changed(db, gone)
     where = [Task.id == task.id]
     added = sum(_insert_for(db, where, project.id, uid, type_, actor) for uid in user_ids)
     detail = {"type": type_, "users": user_ids, "count": added, "task": task.id}
@@ -206,7 +217,7 @@ def unassign(
             raise Invalid("users must be comma-separated user ids", {"users": ["comma-separated user ids"]})
         stmt = stmt.where(TaskAssignment.user_id.in_([int(p) for p in parts]))
     begin_write(db)
-    count = int(getattr(db.execute(stmt), "rowcount", 0) or 0)
+    count = _changed(db, stmt)
     detail = {"type": type_, "users": users, "count": count, "task": task.id}
     activity.record(db, actor, "task.unassign", "task", task.id, detail, project.id)
     db.commit()
