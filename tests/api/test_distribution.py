@@ -228,3 +228,15 @@ def test_rejected_work_returns_to_its_author_first(client: TestClient, db: Sessi
     r = client.patch(f"/api/annotations/{ann['id']}", json={"result": [choice("neg")]}, headers=a)
     assert r.status_code == 200
     assert _next(client, pid, a) == ids[1]  # fixed: back to the lease it holds
+
+
+def test_a_task_someone_else_holds_comes_before_a_fresh_one(client: TestClient, db: Session) -> None:
+    """Overlap 2: a task only leased so far (no annotation yet) is still in progress."""
+    pid, ids = _project(client, 4, maximum_annotations=2)
+    ua = member(db, pid, "a@example.com")
+    _assign(client, pid, [ids[2]], [ua.id])
+    assert _next(client, pid, _auth(ua)) == ids[2]  # a holds a lease on it
+    b = _auth(member(db, pid, "b@example.com"))
+    assert _next(client, pid, b) == ids[2]  # not ids[0]: a's task needs a second annotator anyway
+    c = _auth(member(db, pid, "c@example.com"))
+    assert _next(client, pid, c) == ids[0]  # two leases on ids[2] fill its overlap

@@ -11,8 +11,9 @@ Rules, in the order they are applied:
 5. Tasks assigned to the annotator (`task_assignments`, type AN) before any others, in id order. An
    assignment asks that person for an annotation, so overlap does not hold it back. With
    `assignment_only` (manual distribution) nothing else is handed out.
-6. Overlap > 1: tasks in progress (some annotations or other people's leases, overlap not reached)
-   before new ones, most annotations + leases first, then id.
+6. Overlap > 1: tasks in progress before new ones: first those with annotations (most first, then
+   id; the overlap check counts other people's leases), then those only other people hold leases on
+   (lowest id first).
 7. New tasks by the project's sampling: sequential (id order); uniform (the first candidate at or
    after a random id between the lowest and highest unlabeled id, wrapping round: one index seek,
    at any project size; tasks after a run of ineligible ids are a little more likely); uncertainty
@@ -32,7 +33,7 @@ milliseconds, so serializing per project still allows hundreds of hand-outs a se
 
 Speed: every statement is built once with bind parameters (`next` runs for every task labeled) and
 each one is a seek or a short walk on an index: `ix_tasks_queue` (project, is_labeled, id),
-`ix_tasks_queue_progress` (project, is_labeled, total_annotations), `ix_task_assignments_queue`,
+`ix_tasks_queue_progress` (project, is_labeled, total_annotations DESC, id), `ix_task_assignments_queue`,
 `ix_predictions_project_score` and the partial `ix_annotations_rejected`.
 """
 
@@ -43,7 +44,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, func, insert, literal_column, select, union
+from sqlalchemy import Select, bindparam, delete, exists, func, insert, literal_column, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -55,7 +56,6 @@ from labelwise.services import distribution
 from labelwise.services.errors import Forbidden, Invalid, NotFound
 
 ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
-IN_PROGRESS_WINDOW = 500  # tasks in progress considered per call (most annotations first)
 
 _T = table(Task).c
 _L = table(TaskLock).c
@@ -116,23 +116,22 @@ _BOUNDS = select(
     select(func.min(_T.id)).where(*_UNLABELED).scalar_subquery(),
     select(func.max(_T.id)).where(*_UNLABELED).scalar_subquery(),
 )
+# Tasks in progress: walked on `ix_tasks_queue_progress` (project, is_labeled, total DESC, id) in
+# index order, stopping at the first one this annotator may take; then tasks only other people hold
+# leases on (a handful of rows), lowest id first.
 _STARTED = (
     select(_T.id)
-    .where(*_UNLABELED, _T.total_annotations > 0)
-    .order_by(_T.total_annotations.desc())
-    .limit(IN_PROGRESS_WINDOW)
-    .subquery()
+    .where(*_UNLABELED, _T.total_annotations > 0, _NOT_MINE, _ROOM)
+    .order_by(_T.total_annotations.desc(), _T.id)
+    .limit(1)
 )
+# Read as a list first (a few rows: the live leases), then looked up by id like `_HELD`: joined in
+# one statement, SQLite's planner (without statistics) walks the project's queue index instead.
 _OTHERS_LEASED = select(_L.task_id).where(_L.expire_at > bindparam("now"), _L.user_id != bindparam("uid"))
-# Driven from the small id set (a join, not `IN`): asked with `id IN (...)`, SQLite walked every
-# unlabeled task of the project and probed the set.
-_PROGRESS_IDS = union(select(_STARTED.c.id), _OTHERS_LEASED).subquery()
-_IN_PROGRESS = (
+_LEASED = (
     select(_T.id)
-    .select_from(_PROGRESS_IDS)
-    .join(table(Task), _T.id == _PROGRESS_IDS.c.id)
-    .where(*_UNLABELED, _NOT_MINE, _ROOM)
-    .order_by((_T.total_annotations + _OTHERS_LOCKS).desc(), _T.id)
+    .where(_T.id.in_(bindparam("leased", expanding=True)), *_UNLABELED, _NOT_MINE, _ROOM)
+    .order_by(_T.id)
     .limit(1)
 )
 _LEAST_CERTAIN = (
@@ -162,7 +161,7 @@ _EXCEPT = {
         (_ASSIGNED, _S.task_id),
         (_CANDIDATE, _T.id),
         (_AFTER_PIVOT, _T.id),
-        (_IN_PROGRESS, _T.id),
+        (_STARTED, _T.id),
         (_LEAST_CERTAIN, _P.task_id),
     )
 }
@@ -190,8 +189,12 @@ def _choose(
     task_id = _first(conn, _ASSIGNED, params, skip)
     if task_id is not None or rules.assignment_only:
         return task_id
-    if rules.overlap > 1 and (task_id := _first(conn, _IN_PROGRESS, params, skip)) is not None:
-        return task_id
+    if rules.overlap > 1:
+        if (task_id := _first(conn, _STARTED, params, skip)) is not None:
+            return task_id
+        leased = [t for t in conn.execute(_OTHERS_LEASED, params).scalars() if t not in skip]
+        if leased and (task_id := conn.execute(_LEASED, {**params, "leased": leased}).scalar()) is not None:
+            return int(task_id)
     if rules.sampling == "Uniform sampling":
         low, high = conn.execute(_BOUNDS, params).one()
         if low is None:

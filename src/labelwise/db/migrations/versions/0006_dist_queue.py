@@ -17,10 +17,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tasks") as batch_op:
-        batch_op.create_index(
-            "ix_tasks_queue_progress", ["project_id", "is_labeled", "total_annotations"], unique=False
-        )
+    # Walked forward by ORDER BY total_annotations DESC, id: the columns' directions match it.
+    op.create_index(
+        "ix_tasks_queue_progress",
+        "tasks",
+        ["project_id", "is_labeled", sa.text("total_annotations DESC"), "id"],
+        unique=False,
+    )
     with op.batch_alter_table("predictions") as batch_op:
         batch_op.create_index(
             "ix_predictions_project_score", ["project_id", "score", "task_id"], unique=False
@@ -40,5 +43,4 @@ def downgrade() -> None:
         batch_op.drop_index("ix_annotations_rejected")
     with op.batch_alter_table("predictions") as batch_op:
         batch_op.drop_index("ix_predictions_project_score")
-    with op.batch_alter_table("tasks") as batch_op:
-        batch_op.drop_index("ix_tasks_queue_progress")
+    op.drop_index("ix_tasks_queue_progress", table_name="tasks")
