@@ -44,7 +44,8 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, func, insert, literal_column, select
+from sqlalchemy import Select, bindparam, delete, exists, func, literal_column, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -144,7 +145,6 @@ _LEAST_CERTAIN = (
     .limit(1)
 )
 _DROP_MINE = delete(table(TaskLock)).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
-_LEASE = insert(table(TaskLock))
 
 
 def _except(stmt: Select[Any], column: Any) -> Select[Any]:
@@ -182,31 +182,50 @@ def _paused(conn: Connection, params: dict[str, Any]) -> None:
         raise Forbidden(f"you are paused in this project: {why}", {"pause": [pause.reason]})
 
 
-def _choose(
-    conn: Connection, rules: distribution.Rules, params: dict[str, Any], skip: list[int]
-) -> int | None:
-    """A task to lease (rules 5 to 7), or None."""
-    task_id = _first(conn, _ASSIGNED, params, skip)
-    if task_id is not None or rules.assignment_only:
-        return task_id
-    if rules.overlap > 1:
-        if (task_id := _first(conn, _STARTED, params, skip)) is not None:
-            return task_id
-        leased = [t for t in conn.execute(_OTHERS_LEASED, params).scalars() if t not in skip]
-        if leased and (task_id := conn.execute(_LEASED, {**params, "leased": leased}).scalar()) is not None:
-            return int(task_id)
-    if rules.sampling == "Uniform sampling":
-        low, high = conn.execute(_BOUNDS, params).one()
-        if low is None:
-            return None
-        pivot = random.randint(int(low), int(high))  # spreading work, not a secret
-        found = _first(conn, _AFTER_PIVOT, {**params, "pivot": pivot}, skip)
-        return found if found is not None else _first(conn, _CANDIDATE, params, skip)
-    if rules.sampling == "Uncertainty sampling":
-        found = _first(conn, _LEAST_CERTAIN, params, skip)
-        if found is not None:
-            return found
-    return _first(conn, _CANDIDATE, params, skip)
+_PLANS: dict[tuple[bool, bool, bool, str, bool], Select[Any]] = {}
+
+
+def _plan(rules: distribution.Rules, leased: bool, skip: bool) -> Select[Any]:
+    """Rules 5 to 7 as ONE statement, so the section serialized per project is a single round trip.
+
+    Each rule is a branch (`... LIMIT 1`, a bounded index walk) tagged with its rank; the union's
+    lowest rank wins. Built once per shape (sampling, overlap > 1, manual mode, leases to prefer,
+    an exclusion) and kept.
+    """
+    key = (rules.assignment_only, rules.overlap > 1, leased, rules.sampling, skip)
+    if key in _PLANS:
+        return _PLANS[key]
+    branches: list[Select[Any]] = [_ASSIGNED]
+    if not rules.assignment_only:
+        if rules.overlap > 1:
+            branches += [_STARTED, _LEASED] if leased else [_STARTED]
+        if rules.sampling == "Uniform sampling":
+            branches.append(_AFTER_PIVOT)
+        elif rules.sampling == "Uncertainty sampling":
+            branches.append(_LEAST_CERTAIN)
+        branches.append(_CANDIDATE)
+    parts = []
+    for rank, branch in enumerate(branches):
+        # `_LEASED` has no variant: excluded ids are left out of its list by the caller.
+        chosen = _EXCEPT[id(branch)] if skip and id(branch) in _EXCEPT else branch
+        sub = chosen.subquery()
+        parts.append(select(literal_column(str(rank)).label("rank"), sub.c[0].label("id")).select_from(sub))
+    both = union_all(*parts).subquery()
+    plan = select(both.c.id).order_by(both.c.rank).limit(1)
+    _PLANS[key] = plan
+    return plan
+
+
+def _lease_statement(dialect: str) -> Any:
+    """Take or renew this user's lease on the task in one statement (an upsert on (task, user))."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table(TaskLock))
+    return stmt.on_conflict_do_update(
+        index_elements=["task_id", "user_id"], set_={"expire_at": stmt.excluded.expire_at}
+    )
+
+
+_LEASES = {name: _lease_statement(name) for name in ("postgresql", "sqlite")}
 
 
 def next_task(
@@ -217,23 +236,24 @@ def next_task(
     `exclude`: tasks not to hand out this time (the one the screen already shows, when it prefetches
     the next). A held lease on an excluded task is kept: the annotator is still working on it.
     Raises Forbidden when the annotator is paused, NotFound when their annotation limit is reached.
+
+    What reads only this user's own rows (pause, rejected work, held leases, the limit) and what
+    only steers preference (other people's leases, the uniform pivot) is read first, outside the
+    section serialized per project; inside it: one choosing statement and one upsert of the lease.
     """
     rules = distribution.rules(project)
-    begin_write(db)
     conn = db.connection()
     now = datetime.now(UTC)
-    params = {"uid": user.id, "pid": project.id, "now": now, "overlap": rules.overlap}
+    params: dict[str, Any] = {"uid": user.id, "pid": project.id, "now": now, "overlap": rules.overlap}
     skip = sorted(set(exclude))
     try:
         _paused(conn, params)
-        if conn.dialect.name == "postgresql":
-            conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_QUEUE, project.id)))
         rejected = _first(conn, _REJECTED, params, skip)
         if rejected is not None:
             db.commit()
             return rejected
-        leased = [t for t in conn.execute(_MY_LEASES, params).scalars() if t not in skip]
-        held = conn.execute(_HELD, {**params, "leased": leased}).scalar() if leased else None
+        mine = [t for t in conn.execute(_MY_LEASES, params).scalars() if t not in skip]
+        held = conn.execute(_HELD, {**params, "leased": mine}).scalar() if mine else None
         if held is not None:
             db.commit()
             return int(held)
@@ -242,19 +262,33 @@ def next_task(
                 f"you have reached the annotation limit of this project ({rules.limit} tasks)",
                 {"annotation_limit_count": [str(rules.limit)]},
             )
-        task_id = _choose(conn, rules, params, skip)
     except (Forbidden, NotFound):
         db.rollback()
         raise
+    others: list[int] = []
+    if not rules.assignment_only:
+        if rules.overlap > 1:
+            others = [t for t in conn.execute(_OTHERS_LEASED, params).scalars() if t not in skip]
+        if rules.sampling == "Uniform sampling":
+            low, high = conn.execute(_BOUNDS, params).one()
+            # Spreading work, not a secret. No unlabeled task at all: a pivot past every id.
+            params["pivot"] = random.randint(int(low), int(high)) if low is not None else 2**31 - 1
+    begin_write(db)
+    conn = db.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_QUEUE, project.id)))
+    if others:
+        params["leased"] = others
+    if skip:
+        params["exclude"] = skip
+    task_id = conn.execute(_plan(rules, bool(others), bool(skip)), params).scalar()
     if task_id is None:
         db.commit()
         return None
-    conn.execute(_DROP_MINE, {"tid": task_id, "uid": user.id})
-    conn.execute(
-        _LEASE, {"task_id": task_id, "user_id": user.id, "expire_at": now + timedelta(seconds=lock_seconds)}
-    )
+    lease = {"task_id": task_id, "user_id": user.id, "expire_at": now + timedelta(seconds=lock_seconds)}
+    conn.execute(_LEASES[conn.dialect.name], lease)
     db.commit()
-    return task_id
+    return int(task_id)
 
 
 MAX_EXCLUDE = 50
