@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -154,3 +155,26 @@ def test_only_managers_assign(client: TestClient, db: Session) -> None:
             r = client.request(method, url, json=payload, headers=_auth(who))
             assert r.status_code == status, (who.email, method, url, r.text)
     assert _rows(db, pid) == set()
+
+
+def test_data_manager_assignees_column_and_filter(client: TestClient, db: Session) -> None:
+    pid, ids = _project(client, 3)
+    a, b = member(db, pid, "a@example.com"), member(db, pid, "b@example.com")
+    _bulk(client, pid, {"type": "AN", "users": [a.id], "selectedItems": {"all": False, "included": ids[:2]}})
+    _bulk(client, pid, {"type": "AN", "users": [b.id], "selectedItems": {"all": False, "included": [ids[1]]}})
+    _bulk(client, pid, {"type": "RE", "users": [a.id], "selectedItems": {"all": False, "included": [ids[2]]}})
+    page = client.get("/api/tasks", params={"project": pid}).json()["tasks"]
+    assert {t["id"]: t["assignees"] for t in page} == {ids[0]: [a.id], ids[1]: [a.id, b.id], ids[2]: []}
+
+    def only(operator: str, value: Any) -> Any:
+        item = {"filter": "filter:tasks:assignees", "operator": operator, "type": "List", "value": value}
+        query = orjson.dumps({"filters": {"conjunction": "and", "items": [item]}}).decode()
+        return client.get("/api/tasks", params={"project": pid, "query": query})
+
+    assert [t["id"] for t in only("contains", a.id).json()["tasks"]] == ids[:2]  # review work is not AN
+    assert [t["id"] for t in only("not_contains", a.id).json()["tasks"]] == [ids[2]]
+    assert [t["id"] for t in only("equal", [b.id]).json()["tasks"]] == [ids[1]]
+    for bad in ("someone", True, [], None):
+        r = only("contains", bad)
+        assert r.status_code == 400 and "query" in r.json()["validation_errors"], bad
+    assert only("greater", a.id).status_code == 400
