@@ -63,7 +63,7 @@ def _fill(db: Any, pid: int, n: int, scored: bool) -> None:
                 f"FROM tasks WHERE project_id = {pid}"
             )
         )
-    db.execute(text(f"UPDATE projects SET task_number = {n} WHERE id = {pid}"))
+    db.execute(text(f"UPDATE projects SET task_number = {n}, last_inner_id = {n} WHERE id = {pid}"))
     db.commit()
 
 

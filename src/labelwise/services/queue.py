@@ -15,8 +15,8 @@ Rules, in the order they are applied:
    id; the overlap check counts other people's leases), then those only other people hold leases on
    (lowest id first).
 7. New tasks by the project's sampling: sequential (id order); uniform (the first candidate at or
-   after a random id between the lowest and highest unlabeled id, wrapping round: one index seek,
-   at any project size; tasks after a run of ineligible ids are a little more likely); uncertainty
+   after the task of a random inner id, wrapping round: two index seeks at any project size; tasks
+   after a run of ineligible ones are a little more likely); uncertainty
    (the project's predictions walked from the lowest score up on `(project_id, score, task_id)`,
    the first candidate task wins; tasks without a scored prediction follow in id order).
 
@@ -44,7 +44,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, func, literal_column, select, union_all
+from sqlalchemy import Select, bindparam, delete, exists, false, func, literal_column, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -65,7 +65,9 @@ _P = table(Prediction).c
 _S = table(TaskAssignment).c
 _Z = table(Pause).c
 _NOT_MINE = ~exists().where(_A.task_id == _T.id, _A.completed_by_id == bindparam("uid"))
-_UNLABELED = (_T.project_id == bindparam("pid"), _T.is_labeled.is_(False))
+# `= false`, not `IS false`: PostgreSQL derives index order only from equalities, so with IS it
+# walked the primary key (through every other project's tasks) instead of `ix_tasks_queue`.
+_UNLABELED = (_T.project_id == bindparam("pid"), _T.is_labeled == false())
 _PAUSE = (
     select(_Z.reason, _Z.verbose_reason)
     .where(_Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
@@ -113,9 +115,14 @@ _OTHERS_LOCKS = (
 _ROOM = _T.total_annotations + _OTHERS_LOCKS < bindparam("overlap")
 _CANDIDATE = select(_T.id).where(*_UNLABELED, _NOT_MINE, _ROOM).order_by(_T.id).limit(1)
 _AFTER_PIVOT = _CANDIDATE.where(_T.id >= bindparam("pivot"))
-_BOUNDS = select(
-    select(func.min(_T.id)).where(*_UNLABELED).scalar_subquery(),
-    select(func.max(_T.id)).where(*_UNLABELED).scalar_subquery(),
+# The uniform pivot: the task at or after a random inner id, found on (project_id, inner_id). Not
+# min/max(id) of the unlabeled tasks: PostgreSQL answers those by walking the primary key, through
+# every task of the projects made before this one.
+_PIVOT = (
+    select(_T.id)
+    .where(_T.project_id == bindparam("pid"), _T.inner_id >= bindparam("inner"))
+    .order_by(_T.inner_id)
+    .limit(1)
 )
 # Tasks in progress: walked on `ix_tasks_queue_progress` (project, is_labeled, total DESC, id) in
 # index order, stopping at the first one this annotator may take; then tasks only other people hold
@@ -139,7 +146,7 @@ _LEAST_CERTAIN = (
     select(_P.task_id)
     .join_from(table(Prediction), table(Task), _T.id == _P.task_id)
     .where(
-        _P.project_id == bindparam("pid"), _P.score.is_not(None), _T.is_labeled.is_(False), _NOT_MINE, _ROOM
+        _P.project_id == bindparam("pid"), _P.score.is_not(None), _T.is_labeled == false(), _NOT_MINE, _ROOM
     )
     .order_by(_P.score, _P.task_id)
     .limit(1)
@@ -270,9 +277,9 @@ def next_task(
         if rules.overlap > 1:
             others = [t for t in conn.execute(_OTHERS_LEASED, params).scalars() if t not in skip]
         if rules.sampling == "Uniform sampling":
-            low, high = conn.execute(_BOUNDS, params).one()
-            # Spreading work, not a secret. No unlabeled task at all: a pivot past every id.
-            params["pivot"] = random.randint(int(low), int(high)) if low is not None else 2**31 - 1
+            inner = random.randint(1, max(project.last_inner_id, 1))  # spreading work, not a secret
+            pivot = conn.execute(_PIVOT, {**params, "inner": inner}).scalar()
+            params["pivot"] = int(pivot) if pivot is not None else 2**31 - 1  # past every id: wrap
     begin_write(db)
     conn = db.connection()
     if conn.dialect.name == "postgresql":
