@@ -44,7 +44,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, false, func, literal_column, select, union_all
+from sqlalchemy import Select, bindparam, delete, exists, false, func, literal_column, select, true, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -189,17 +189,19 @@ def _paused(conn: Connection, params: dict[str, Any]) -> None:
         raise Forbidden(f"you are paused in this project: {why}", {"pause": [pause.reason]})
 
 
-_PLANS: dict[tuple[bool, bool, bool, str, bool], Select[Any]] = {}
+_PLANS: dict[tuple[str, bool, bool, bool, str, bool], Any] = {}
 
 
-def _plan(rules: distribution.Rules, leased: bool, skip: bool) -> Select[Any]:
-    """Rules 5 to 7 as ONE statement, so the section serialized per project is a single round trip.
+def _plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> Any:
+    """Rules 5 to 7 and the lease as ONE statement, so the section serialized per project is a
+    single round trip (each one there also waits for the GIL in a busy server process).
 
     Each rule is a branch (`... LIMIT 1`, a bounded index walk) tagged with its rank; the union's
-    lowest rank wins. Built once per shape (sampling, overlap > 1, manual mode, leases to prefer,
-    an exclusion) and kept.
+    lowest rank wins, and `INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING` leases it
+    (or renews this user's lease on it). Built once per shape (dialect, sampling, overlap > 1,
+    manual mode, leases to prefer, an exclusion) and kept.
     """
-    key = (rules.assignment_only, rules.overlap > 1, leased, rules.sampling, skip)
+    key = (dialect, rules.assignment_only, rules.overlap > 1, leased, rules.sampling, skip)
     if key in _PLANS:
         return _PLANS[key]
     branches: list[Select[Any]] = [_ASSIGNED]
@@ -218,21 +220,16 @@ def _plan(rules: distribution.Rules, leased: bool, skip: bool) -> Select[Any]:
         sub = chosen.subquery()
         parts.append(select(literal_column(str(rank)).label("rank"), sub.c[0].label("id")).select_from(sub))
     both = union_all(*parts).subquery()
-    plan = select(both.c.id).order_by(both.c.rank).limit(1)
+    pick = select(both.c.id).order_by(both.c.rank).limit(1).subquery()
+    # WHERE true: SQLite needs it to tell the SELECT's end from the ON CONFLICT clause.
+    rows = select(pick.c.id, bindparam("uid"), bindparam("expire", type_=_L.expire_at.type)).where(true())
+    module = postgresql if dialect == "postgresql" else sqlite
+    insert = module.insert(table(TaskLock)).from_select(["task_id", "user_id", "expire_at"], rows)
+    plan = insert.on_conflict_do_update(
+        index_elements=["task_id", "user_id"], set_={"expire_at": insert.excluded.expire_at}
+    ).returning(_L.task_id)
     _PLANS[key] = plan
     return plan
-
-
-def _lease_statement(dialect: str) -> Any:
-    """Take or renew this user's lease on the task in one statement (an upsert on (task, user))."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table(TaskLock))
-    return stmt.on_conflict_do_update(
-        index_elements=["task_id", "user_id"], set_={"expire_at": stmt.excluded.expire_at}
-    )
-
-
-_LEASES = {name: _lease_statement(name) for name in ("postgresql", "sqlite")}
 
 
 def next_task(
@@ -246,7 +243,7 @@ def next_task(
 
     What reads only this user's own rows (pause, rejected work, held leases, the limit) and what
     only steers preference (other people's leases, the uniform pivot) is read first, outside the
-    section serialized per project; inside it: one choosing statement and one upsert of the lease.
+    section serialized per project; inside it: one statement that chooses and leases.
     """
     rules = distribution.rules(project)
     conn = db.connection()
@@ -288,14 +285,10 @@ def next_task(
         params["leased"] = others
     if skip:
         params["exclude"] = skip
-    task_id = conn.execute(_plan(rules, bool(others), bool(skip)), params).scalar()
-    if task_id is None:
-        db.commit()
-        return None
-    lease = {"task_id": task_id, "user_id": user.id, "expire_at": now + timedelta(seconds=lock_seconds)}
-    conn.execute(_LEASES[conn.dialect.name], lease)
+    params["expire"] = now + timedelta(seconds=lock_seconds)
+    task_id = conn.execute(_plan(conn.dialect.name, rules, bool(others), bool(skip)), params).scalar()
     db.commit()
-    return int(task_id)
+    return None if task_id is None else int(task_id)
 
 
 MAX_EXCLUDE = 50
