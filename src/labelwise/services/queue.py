@@ -20,21 +20,24 @@ Rules, in the order they are applied:
    (the project's predictions walked from the lowest score up on `(project_id, score, task_id)`,
    the first candidate task wins; tasks without a scored prediction follow in id order).
 
-Always: never a task the annotator already annotated or skipped; never more copies of a task in
-flight than the overlap still needs (`maximum_annotations` minus finished annotations, minus other
+Always: never a task the annotator already annotated or skipped; never (assignments aside) more
+copies of a task in flight than the overlap still needs (`maximum_annotations` minus finished annotations, minus other
 people's unexpired leases). A handed-out task is leased with a lock that expires, is released on
 submit or skip, and is ignored once expired.
 
 Concurrency: choosers of one project are serialized: on SQLite by the write transaction (BEGIN
 IMMEDIATE), on PostgreSQL by a transaction-scoped advisory lock on the project. Row locks with SKIP
 LOCKED are not enough under READ COMMITTED: a chooser whose snapshot predates another's commit
-would not see that commit's lease and could hand out the same task twice. Choosing takes a few
-milliseconds, so serializing per project still allows hundreds of hand-outs a second.
+would not see that commit's lease and could hand out the same task twice. Only the choice is
+serialized: what reads the user's own rows comes first, and the choice and the lease are one
+statement (`_plan`), so the serialized section is one round trip plus the commit.
 
 Speed: every statement is built once with bind parameters (`next` runs for every task labeled) and
 each one is a seek or a short walk on an index: `ix_tasks_queue` (project, is_labeled, id),
 `ix_tasks_queue_progress` (project, is_labeled, total_annotations DESC, id), `ix_task_assignments_queue`,
-`ix_predictions_project_score` and the partial `ix_annotations_rejected`.
+`ix_predictions_project_score` and the partial `ix_annotations_rejected`. The walks step over the
+annotator's own tasks still waiting for other annotators one by one: cheap while a team is larger
+than the overlap, linear in those tasks when it is not (one annotator on an overlap-3 project).
 """
 
 from __future__ import annotations
