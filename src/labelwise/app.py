@@ -14,6 +14,7 @@ from labelwise import __version__, jobs
 from labelwise.api import (
     actions,
     activity_logs,
+    assignments,
     auth,
     drafts,
     editor,
@@ -24,6 +25,7 @@ from labelwise.api import (
     media,
     media_proxy,
     members,
+    pauses,
     predictions,
     presign,
     preview,
@@ -79,6 +81,8 @@ ROUTERS = tuple(
         activity_logs,
         webhooks,
         stats,
+        assignments,
+        pauses,
     )
 )
 

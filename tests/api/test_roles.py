@@ -125,6 +125,17 @@ MINIMUM = {
     "PATCH /api/annotation-reviews/{review_id}": "reviewer",  # its reviewer, or a manager
     "DELETE /api/annotation-reviews/{review_id}": "reviewer",
     "GET /api/projects/{project_id}/next-review": "reviewer",
+    "POST /api/projects/{project_id}/tasks/assignees": "manager",
+    "DELETE /api/projects/{project_id}/tasks/assignees": "manager",
+    "GET /api/projects/{project_id}/tasks/{task_pk}/assignees": "manager",
+    "POST /api/projects/{project_id}/tasks/{task_pk}/assignees": "manager",
+    "PATCH /api/projects/{project_id}/tasks/{task_pk}/assignees": "manager",
+    "DELETE /api/projects/{project_id}/tasks/{task_pk}/assignees": "manager",
+    "GET /api/projects/{project_id}/members/{user_pk}/pauses": "manager",
+    "POST /api/projects/{project_id}/members/{user_pk}/pauses": "manager",
+    "GET /api/projects/{project_id}/members/{user_pk}/pauses/{pause_id}": "manager",
+    "PATCH /api/projects/{project_id}/members/{user_pk}/pauses/{pause_id}": "manager",
+    "DELETE /api/projects/{project_id}/members/{user_pk}/pauses/{pause_id}": "manager",
     "GET /api/dm/views": "reviewer",
     "POST /api/dm/views": "manager",
     "DELETE /api/dm/views/reset": "manager",
@@ -220,12 +231,12 @@ def world(client: TestClient, database: Database) -> dict[str, Any]:
         "view_id": view, "export_pk": export, "upload_id": upload["file_upload_ids"][0],
         "import_id": imported.json().get("import", 1) or 1, "storage_id": storage.json()["id"], "user_id": 1, "name": "x.png",
         "entry_id": entry, "deletion_id": deletion,
-        "webhook_id": hook.json()["id"],
+        "webhook_id": hook.json()["id"], "task_pk": tid,
     }  # fmt: skip
     with database.sessionmaker() as s:
-        people = {
-            role: member(s, pid, f"{role}@example.com", role).token for role in ("annotator", "reviewer")
-        }
+        made = {role: member(s, pid, f"{role}@example.com", role) for role in ("annotator", "reviewer")}
+        people = {role: user.token for role, user in made.items()}
+        ids["user_pk"] = member(s, pid, "paused@example.com").id  # paused below; the others work
         people["outsider"] = users.create(s, "outsider@example.com", "password-123", "reviewer").token
         people["manager"] = users.create(s, "manager@example.com", "password-123", "manager").token
         s.commit()
@@ -233,6 +244,9 @@ def world(client: TestClient, database: Database) -> dict[str, Any]:
                          headers={"Authorization": f"Token {people['reviewer']}"})  # fmt: skip
     assert review.status_code == 201, review.text
     ids["review_id"] = review.json()["id"]
+    pause = client.post(f"/api/projects/{pid}/members/{ids['user_pk']}/pauses", json={"reason": "MANUAL"})
+    assert pause.status_code == 201, pause.text
+    ids["pause_id"] = pause.json()["id"]
     return {"ids": ids, "tokens": people}
 
 

@@ -281,3 +281,22 @@ def test_hostile_task_data_renders_as_text(page: Page, api: httpx.Client) -> Non
     assert page.locator("#dm-body img, #dm-body svg, #dm-body b, #dm-body script").count() == 0
     assert page.evaluate("window.__pwned") is None
     expect(page.locator(".project-title")).to_have_text("<img src=x onerror=window.__pwned=4>")
+
+
+def test_assignee_filter_and_column(page: Page, api: httpx.Client) -> None:
+    pid = make_project(api, CONFIG, [{"text": f"t{i}", "title": "t"} for i in range(3)])
+    ids = [t["id"] for t in tasks_of(api, pid)]
+    me = api.get("/api/current-user/whoami").json()["id"]
+    body = {"type": "AN", "users": [me], "selectedItems": {"all": False, "included": [ids[1]]}}
+    assert api.post(f"/api/projects/{pid}/tasks/assignees", json=body).json()["assignments"] == 1
+    open_dm(page, pid)
+    page.click("[data-action='toggle-filters']")
+    page.click("[data-action='add-filter']")
+    page.select_option(".dm-filter-row select[aria-label='Filter field']", "assignees")
+    page.select_option(".dm-filter-row select[aria-label='Annotator']", str(me))
+    expect(page.locator("#dm-counts")).to_contain_text("1 tasks")
+    wait_loaded(page)
+    assert ids_shown(page) == [ids[1]]
+    assert api.get("/api/tasks", params={"project": pid, "ids": ids[1]}).json()["tasks"][0]["assignees"] == [
+        me
+    ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from labelwise import labeling, policies
 from labelwise.db.models import Project, User
-from labelwise.services import projects
+from labelwise.services import distribution, projects
 
 
 def user_brief(u: User | None) -> dict[str, Any] | None:
@@ -136,4 +136,5 @@ def project(p: Project, created_by: User | None = None) -> dict[str, Any]:
         "config_suitable_for_bulk_annotation": False,
         "workspace": None,
         "require_review": (p.settings or {}).get("require_review") is True,
+        **distribution.serialize(p),
     }

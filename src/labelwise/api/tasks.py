@@ -11,7 +11,7 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.limits import MAX_PAGE, MAX_PAGE_SIZE
 from labelwise.api.router import Router
 from labelwise.io import ls_json
-from labelwise.services import access, checks, filters, projects, tasks, views
+from labelwise.services import access, assignments, checks, filters, projects, tasks, views
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["tasks"])
@@ -63,10 +63,12 @@ def list_tasks(
         anns, preds = tasks.related(db, task_ids)
         out = [ls_json.task(t, anns.get(t.id, []), preds.get(t.id, [])) for t in rows]
     who = tasks.people(db, task_ids)
+    assigned = assignments.by_task(db, task_ids)  # Label Studio Enterprise's `assignees` (AN)
     for t in out:
         annotators, completed_at = who.get(t["id"], ([], None))
         t["annotators"] = annotators
         t["completed_at"] = completed_at
+        t["assignees"] = assigned.get(t["id"], [])
     if counts == "none":
         total, total_annotations, total_predictions = None, None, None
     else:

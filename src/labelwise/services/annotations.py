@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
-from labelwise import labeling
+from labelwise import labeling, policies
 from labelwise.db.base import table, utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotationHistory, Draft, Project, Task, User
@@ -38,6 +38,7 @@ class Target:
     data: dict[str, Any]
     label_config: str | None
     enable_empty_annotation: bool
+    show_skip_button: bool = True
 
     @property
     def schema(self) -> labeling.Schema:
@@ -46,7 +47,7 @@ class Target:
 
 _T, _P = table(Task).c, table(Project).c
 _TARGET = Prepared(
-    select(_T.project_id, _T.data, _P.label_config, _P.enable_empty_annotation)
+    select(_T.project_id, _T.data, _P.label_config, _P.enable_empty_annotation, _P.show_skip_button)
     .join_from(table(Task), table(Project), _T.project_id == _P.id)
     .where(_T.id == bindparam("tid"))
 )
@@ -56,8 +57,20 @@ def target(db: Session, task_id: int) -> Target:
     row = _TARGET.run(db, {"tid": task_id}) if checks.is_id(task_id) else []
     if not row:
         raise NotFound(f"task {task_id} not found")
-    project_id, data, config, enable_empty = row[0]
-    return Target(task_id, project_id, data, config, bool(enable_empty))
+    project_id, data, config, enable_empty, show_skip = row[0]
+    return Target(task_id, project_id, data, config, bool(enable_empty), bool(show_skip))
+
+
+def _may_write(db: Session, target: Target, user: User, cancelled: bool) -> None:
+    """A paused annotator writes nothing in the project; with the skip button off, only managers
+    and above may skip (they run the project; an annotator's skip would dodge the rule)."""
+    queue.refuse_if_paused(db, target.project_id, user.id)
+    if (
+        cancelled
+        and not target.show_skip_button
+        and policies.RANK.get(user.role, -1) < policies.RANK["manager"]
+    ):
+        raise Invalid("skipping is disabled in this project", {"was_cancelled": ["skipping is disabled"]})
 
 
 def _check(target: Target, result: Any, cancelled: bool) -> list[dict[str, Any]]:
@@ -170,6 +183,7 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
     and no ORM object; the stored row comes back as a dict for the response."""
     begin_write(db)
     cancelled = checks.flag(body, "was_cancelled")
+    _may_write(db, target, user, cancelled)
     result = _check(target, body.get("result"), cancelled)
     now = utcnow()
     values = {
@@ -219,6 +233,7 @@ def update(
     task = target(db, ann.task_id)
     was = ann.was_cancelled
     cancelled = checks.flag(body, "was_cancelled", ann.was_cancelled)
+    _may_write(db, task, user, cancelled and not was)
     if "result" in body or cancelled != was:
         ann.result = _check(task, body.get("result", ann.result), cancelled)
     ann.was_cancelled = cancelled
@@ -233,7 +248,9 @@ def update(
     ann.updated_at = utcnow()
     reviewed = ann.review_state
     if reviewed is not None and user.id == ann.completed_by_id:
-        ann.review_state = None  # the author changed reviewed work: it waits for review again
+        # The author changed reviewed work (rejected work reworked, most often): it waits for review
+        # again, and leaves the author's queue of rejected work.
+        ann.review_state = None
     db.flush()
     if ann.review_state != reviewed:
         counters.review_moved(db, ann.task_id, reviewed, None)

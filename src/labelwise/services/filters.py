@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from labelwise.db.models import Annotation, Task
+from labelwise.db.models import Annotation, Task, TaskAssignment
 from labelwise.services.errors import Invalid
 
 FIELDS: dict[str, InstrumentedAttribute[Any]] = {
@@ -58,7 +58,7 @@ MAX_ORDERING = 5
 INTEGER_FIELDS = {"id", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions"}
 DATETIME_FIELDS = {"created_at", "updated_at"}
 MAX_INT = 2**31 - 1
-ALLOWED = ", ".join([*sorted([*FIELDS, "completed_at", "annotators"]), "data.<key>"])
+ALLOWED = ", ".join([*sorted([*FIELDS, "completed_at", "annotators", "assignees"]), "data.<key>"])
 
 
 @dataclass
@@ -164,6 +164,22 @@ def _annotators_condition(operator: Any, value: Any, where: str, name: str) -> C
     return annotated if operator in ("contains", "equal") else ~annotated
 
 
+def _assignees_condition(operator: Any, value: Any, where: str, name: str) -> ColumnElement[bool]:
+    """Tasks assigned to someone for annotation (EXISTS on the (task_id, user_id, type) unique index)."""
+    if operator not in ANNOTATOR_OPERATORS:
+        raise _bad(f"{where}: unknown operator {str(operator)[:40]!r} for assignees", name, where)
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise _bad(f"{where}: filter:tasks:assignees needs a user id (or a list of them)", name, where)
+    ids = [v for v in values if 1 <= v <= MAX_INT]
+    assigned = exists(
+        select(TaskAssignment.id).where(
+            TaskAssignment.task_id == Task.id, TaskAssignment.user_id.in_(ids), TaskAssignment.type == "AN"
+        )
+    )
+    return assigned if operator in ("contains", "equal") else ~assigned
+
+
 def _condition(item: Any, i: int, name: str) -> ColumnElement[bool]:
     where = f"filters.items[{i}]"
     if not isinstance(item, dict):
@@ -184,6 +200,8 @@ def _condition(item: Any, i: int, name: str) -> ColumnElement[bool]:
         return _data_condition(column_name, operator, value, where, name)
     if column_name == "annotators":
         return _annotators_condition(operator, value, where, name)
+    if column_name == "assignees":
+        return _assignees_condition(operator, value, where, name)
     column = FIELDS.get(column_name)
     if column is None:
         raise _bad(f"{where}: cannot filter on {filter_name[:100]!r}; allowed fields: {ALLOWED}", name, where)

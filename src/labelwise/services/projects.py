@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from labelwise import labeling
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Project, User
-from labelwise.services import activity, checks, events
+from labelwise.services import activity, checks, distribution, events
 from labelwise.services.errors import Invalid, NotFound
 from labelwise.settings import Settings
 
@@ -115,7 +115,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
-    project = Project(created_by_id=user.id, settings=_flags(fields), **values)
+    project = Project(
+        created_by_id=user.id, settings={**_flags(fields), **distribution.clean(fields)}, **values
+    )
     db.add(project)
     db.flush()
     activity.record(db, user, "project.created", "project", project.id, {"title": project.title}, project.id)
@@ -127,7 +129,7 @@ def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
 def update(db: Session, project: Project, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
-    flags = _flags(fields)
+    flags = {**_flags(fields), **distribution.clean(fields)}
     if "label_config" in values and values["label_config"] != project.label_config:
         from labelwise.services import config_change
 

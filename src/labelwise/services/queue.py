@@ -1,52 +1,112 @@
 """Which task an annotator labels next.
 
-Rules: never a task the annotator already annotated or skipped; never more copies of a task in
-flight than the overlap still needs (`maximum_annotations` minus finished annotations, minus
-other people's unexpired locks); an annotator asking again gets the task they already hold.
-A handed-out task is leased with a lock that expires, is released on submit or skip, and is
-ignored once expired.
+Rules, in the order they are applied:
+
+1. A paused annotator (a `pauses` row without `deleted_at`) gets nothing: 403 with the reason.
+2. Rejected own work first: a task whose annotation by this user a reviewer rejected comes back to
+   its author (no lease: the author updates their own annotation).
+3. An annotator asking again gets the task they already hold a lease on.
+4. `annotation_limit_count` (project settings): past that many annotations (submitted or skipped)
+   in the project, 404 saying the limit is reached.
+5. Tasks assigned to the annotator (`task_assignments`, type AN) before any others, in id order. An
+   assignment asks that person for an annotation, so overlap does not hold it back. With
+   `assignment_only` (manual distribution) nothing else is handed out.
+6. Overlap > 1: tasks in progress before new ones: first those with annotations (most first, then
+   id; the overlap check counts other people's leases), then those only other people hold leases on
+   (lowest id first).
+7. New tasks by the project's sampling: sequential (id order); uniform (the first candidate at or
+   after the task of a random inner id, wrapping round: two index seeks at any project size; tasks
+   after a run of ineligible ones are a little more likely); uncertainty
+   (the project's predictions walked from the lowest score up on `(project_id, score, task_id)`,
+   the first candidate task wins; tasks without a scored prediction follow in id order).
+
+Always: never a task the annotator already annotated or skipped; never (assignments aside) more
+copies of a task in flight than the overlap still needs (`maximum_annotations` minus finished annotations, minus other
+people's unexpired leases). A handed-out task is leased with a lock that expires, is released on
+submit or skip, and is ignored once expired.
 
 Concurrency: choosers of one project are serialized: on SQLite by the write transaction (BEGIN
 IMMEDIATE), on PostgreSQL by a transaction-scoped advisory lock on the project. Row locks with SKIP
 LOCKED are not enough under READ COMMITTED: a chooser whose snapshot predates another's commit
-would not see that commit's lease and could hand out the same task twice. Choosing takes a few
-milliseconds, so serializing per project still allows hundreds of hand-outs a second.
+would not see that commit's lease and could hand out the same task twice. Only the choice is
+serialized: what reads the user's own rows comes first, and the choice and the lease are one
+statement (`_plan`), so the serialized section is one round trip plus the commit.
+
+Speed: every statement is built once with bind parameters (`next` runs for every task labeled) and
+each one is a seek or a short walk on an index: `ix_tasks_queue` (project, is_labeled, id),
+`ix_tasks_queue_progress` (project, is_labeled, total_annotations DESC, id), `ix_task_assignments_queue`,
+`ix_predictions_project_score` and the partial `ix_annotations_rejected`. The walks step over the
+annotator's own tasks still waiting for other annotators one by one: cheap while a team is larger
+than the overlap, linear in those tasks when it is not (one annotator on an overlap-3 project).
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select
+from sqlalchemy import Select, bindparam, delete, exists, false, func, literal_column, select, true, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from labelwise.db.base import table
 from labelwise.db.engine import begin_write
-from labelwise.db.models import Annotation, Project, Task, TaskLock, User
+from labelwise.db.models import Annotation, Pause, Prediction, Project, Task, TaskAssignment, TaskLock, User
 from labelwise.db.prepared import Prepared
-from labelwise.services.errors import Invalid
+from labelwise.services import distribution
+from labelwise.services.errors import Forbidden, Invalid, NotFound
 
 ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
-
 
 _T = table(Task).c
 _L = table(TaskLock).c
 _A = table(Annotation).c
+_P = table(Prediction).c
+_S = table(TaskAssignment).c
+_Z = table(Pause).c
 _NOT_MINE = ~exists().where(_A.task_id == _T.id, _A.completed_by_id == bindparam("uid"))
-# Statements are built once with bind parameters: `next` is called for every task labeled.
+# `= false`, not `IS false`: PostgreSQL derives index order only from equalities, so with IS it
+# walked the primary key (through every other project's tasks) instead of `ix_tasks_queue`.
+_UNLABELED = (_T.project_id == bindparam("pid"), _T.is_labeled == false())
+_PAUSE = (
+    select(_Z.reason, _Z.verbose_reason)
+    .where(_Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
+    .order_by(_Z.id.desc())
+    .limit(1)
+)
+# A literal, not a bind parameter, so the planner matches the partial index's WHERE clause.
+_REJECTED = (
+    select(_A.task_id)
+    .where(
+        _A.completed_by_id == bindparam("uid"),
+        _A.project_id == bindparam("pid"),
+        _A.review_state == literal_column("'rejected'"),
+    )
+    .order_by(_A.task_id)
+    .limit(1)
+)
+_DONE = select(func.count()).where(_A.completed_by_id == bindparam("uid"), _A.project_id == bindparam("pid"))
 # A user's own unexpired leases: a handful of rows found through the user index. Kept apart from
 # the tasks scan on purpose: joined into one query, SQLite's planner may walk the whole queue index.
 _MY_LEASES = select(_L.task_id).where(_L.user_id == bindparam("uid"), _L.expire_at > bindparam("now"))
 _HELD = (
     select(_T.id)
-    .where(
-        _T.id.in_(bindparam("leased", expanding=True)),
-        _T.project_id == bindparam("pid"),
-        _T.is_labeled.is_(False),
-        _NOT_MINE,
-    )
+    .where(_T.id.in_(bindparam("leased", expanding=True)), *_UNLABELED, _NOT_MINE)
     .order_by(_T.id)
+    .limit(1)
+)
+_ASSIGNED = (
+    select(_S.task_id)
+    .where(
+        _S.user_id == bindparam("uid"),
+        _S.project_id == bindparam("pid"),
+        _S.type == literal_column("'AN'"),
+        ~exists().where(_A.task_id == _S.task_id, _A.completed_by_id == bindparam("uid")),
+    )
+    .order_by(_S.task_id)
     .limit(1)
 )
 _OTHERS_LOCKS = (
@@ -55,23 +115,124 @@ _OTHERS_LOCKS = (
     .where(_L.task_id == _T.id, _L.expire_at > bindparam("now"), _L.user_id != bindparam("uid"))
     .scalar_subquery()
 )
-_CANDIDATE = (
+_ROOM = _T.total_annotations + _OTHERS_LOCKS < bindparam("overlap")
+_CANDIDATE = select(_T.id).where(*_UNLABELED, _NOT_MINE, _ROOM).order_by(_T.id).limit(1)
+_AFTER_PIVOT = _CANDIDATE.where(_T.id >= bindparam("pivot"))
+# The uniform pivot: the task at or after a random inner id, found on (project_id, inner_id). Not
+# min/max(id) of the unlabeled tasks: PostgreSQL answers those by walking the primary key, through
+# every task of the projects made before this one.
+_PIVOT = (
     select(_T.id)
-    .where(
-        _T.project_id == bindparam("pid"),
-        _T.is_labeled.is_(False),
-        _NOT_MINE,
-        _T.total_annotations + _OTHERS_LOCKS < bindparam("overlap"),
-    )
+    .where(_T.project_id == bindparam("pid"), _T.inner_id >= bindparam("inner"))
+    .order_by(_T.inner_id)
+    .limit(1)
+)
+# Tasks in progress: walked on `ix_tasks_queue_progress` (project, is_labeled, total DESC, id) in
+# index order, stopping at the first one this annotator may take; then tasks only other people hold
+# leases on (a handful of rows), lowest id first.
+_STARTED = (
+    select(_T.id)
+    .where(*_UNLABELED, _T.total_annotations > 0, _NOT_MINE, _ROOM)
+    .order_by(_T.total_annotations.desc(), _T.id)
+    .limit(1)
+)
+# Read as a list first (a few rows: the live leases), then looked up by id like `_HELD`: joined in
+# one statement, SQLite's planner (without statistics) walks the project's queue index instead.
+_OTHERS_LEASED = select(_L.task_id).where(_L.expire_at > bindparam("now"), _L.user_id != bindparam("uid"))
+_LEASED = (
+    select(_T.id)
+    .where(_T.id.in_(bindparam("leased", expanding=True)), *_UNLABELED, _NOT_MINE, _ROOM)
     .order_by(_T.id)
     .limit(1)
 )
-# The labeling screen prefetches the task after the one on screen: it asks `next` excluding the task it
-# shows (which it holds a lease on), so it gets the following task leased too. Built apart so the
-# everyday statement stays the simplest one.
-_CANDIDATE_EXCEPT = _CANDIDATE.where(_T.id.not_in(bindparam("exclude", expanding=True)))
+_LEAST_CERTAIN = (
+    select(_P.task_id)
+    .join_from(table(Prediction), table(Task), _T.id == _P.task_id)
+    .where(
+        _P.project_id == bindparam("pid"), _P.score.is_not(None), _T.is_labeled == false(), _NOT_MINE, _ROOM
+    )
+    .order_by(_P.score, _P.task_id)
+    .limit(1)
+)
 _DROP_MINE = delete(table(TaskLock)).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
-_LEASE = insert(table(TaskLock))
+
+
+def _except(stmt: Select[Any], column: Any) -> Select[Any]:
+    return stmt.where(column.not_in(bindparam("exclude", expanding=True)))
+
+
+# The labeling screen prefetches the task after the one on screen: it asks `next` excluding the task
+# it shows (which it holds a lease on), so it gets the following task leased too. The variants are
+# built apart so the everyday statements stay the simplest ones.
+_EXCEPT = {
+    id(s): _except(s, col)
+    for s, col in (
+        (_REJECTED, _A.task_id),
+        (_ASSIGNED, _S.task_id),
+        (_CANDIDATE, _T.id),
+        (_AFTER_PIVOT, _T.id),
+        (_STARTED, _T.id),
+        (_LEAST_CERTAIN, _P.task_id),
+    )
+}
+
+
+def _first(conn: Connection, stmt: Select[Any], params: dict[str, Any], skip: list[int]) -> int | None:
+    if skip:
+        value = conn.execute(_EXCEPT[id(stmt)], {**params, "exclude": skip}).scalar()
+    else:
+        value = conn.execute(stmt, params).scalar()
+    return None if value is None else int(value)
+
+
+def _paused(conn: Connection, params: dict[str, Any]) -> None:
+    pause = conn.execute(_PAUSE, params).first()
+    if pause is not None:
+        why = pause.verbose_reason or pause.reason
+        raise Forbidden(f"you are paused in this project: {why}", {"pause": [pause.reason]})
+
+
+_PLANS: dict[tuple[str, bool, bool, bool, str, bool], Any] = {}
+
+
+def _plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> Any:
+    """Rules 5 to 7 and the lease as ONE statement, so the section serialized per project is a
+    single round trip (each one there also waits for the GIL in a busy server process).
+
+    Each rule is a branch (`... LIMIT 1`, a bounded index walk) tagged with its rank; the union's
+    lowest rank wins, and `INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING` leases it
+    (or renews this user's lease on it). Built once per shape (dialect, sampling, overlap > 1,
+    manual mode, leases to prefer, an exclusion) and kept.
+    """
+    key = (dialect, rules.assignment_only, rules.overlap > 1, leased, rules.sampling, skip)
+    if key in _PLANS:
+        return _PLANS[key]
+    branches: list[Select[Any]] = [_ASSIGNED]
+    if not rules.assignment_only:
+        if rules.overlap > 1:
+            branches += [_STARTED, _LEASED] if leased else [_STARTED]
+        if rules.sampling == "Uniform sampling":
+            branches.append(_AFTER_PIVOT)
+        elif rules.sampling == "Uncertainty sampling":
+            branches.append(_LEAST_CERTAIN)
+        branches.append(_CANDIDATE)
+    parts = []
+    for rank, branch in enumerate(branches):
+        # `_LEASED` has no variant: excluded ids are left out of its list by the caller.
+        chosen = _EXCEPT[id(branch)] if skip and id(branch) in _EXCEPT else branch
+        sub = chosen.subquery()
+        parts.append(select(literal_column(str(rank)).label("rank"), sub.c[0].label("id")).select_from(sub))
+    both = union_all(*parts).subquery()
+    pick = select(both.c.id).order_by(both.c.rank).limit(1).subquery()
+    # WHERE true: SQLite needs it to tell the SELECT's end from the ON CONFLICT clause.
+    rows = select(pick.c.id, bindparam("uid"), bindparam("expire", type_=_L.expire_at.type)).where(true())
+    module = postgresql if dialect == "postgresql" else sqlite
+    insert = module.insert(table(TaskLock)).from_select(["task_id", "user_id", "expire_at"], rows)
+    plan = insert.on_conflict_do_update(
+        index_elements=["task_id", "user_id"], set_={"expire_at": insert.excluded.expire_at}
+    ).returning(_L.task_id)
+    _PLANS[key] = plan
+    return plan
 
 
 def next_task(
@@ -81,32 +242,56 @@ def next_task(
 
     `exclude`: tasks not to hand out this time (the one the screen already shows, when it prefetches
     the next). A held lease on an excluded task is kept: the annotator is still working on it.
+    Raises Forbidden when the annotator is paused, NotFound when their annotation limit is reached.
+
+    What reads only this user's own rows (pause, rejected work, held leases, the limit) and what
+    only steers preference (other people's leases, the uniform pivot) is read first, outside the
+    section serialized per project; inside it: one statement that chooses and leases.
     """
+    rules = distribution.rules(project)
+    conn = db.connection()
+    now = datetime.now(UTC)
+    params: dict[str, Any] = {"uid": user.id, "pid": project.id, "now": now, "overlap": rules.overlap}
+    skip = sorted(set(exclude))
+    try:
+        _paused(conn, params)
+        rejected = _first(conn, _REJECTED, params, skip)
+        if rejected is not None:
+            db.commit()
+            return rejected
+        mine = [t for t in conn.execute(_MY_LEASES, params).scalars() if t not in skip]
+        held = conn.execute(_HELD, {**params, "leased": mine}).scalar() if mine else None
+        if held is not None:
+            db.commit()
+            return int(held)
+        if rules.limit is not None and (conn.execute(_DONE, params).scalar() or 0) >= rules.limit:
+            raise NotFound(
+                f"you have reached the annotation limit of this project ({rules.limit} tasks)",
+                {"annotation_limit_count": [str(rules.limit)]},
+            )
+    except (Forbidden, NotFound):
+        db.rollback()
+        raise
+    others: list[int] = []
+    if not rules.assignment_only:
+        if rules.overlap > 1:
+            others = [t for t in conn.execute(_OTHERS_LEASED, params).scalars() if t not in skip]
+        if rules.sampling == "Uniform sampling":
+            inner = random.randint(1, max(project.last_inner_id, 1))  # spreading work, not a secret
+            pivot = conn.execute(_PIVOT, {**params, "inner": inner}).scalar()
+            params["pivot"] = int(pivot) if pivot is not None else 2**31 - 1  # past every id: wrap
     begin_write(db)
     conn = db.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_QUEUE, project.id)))
-    now = datetime.now(UTC)
-    params = {"uid": user.id, "pid": project.id, "now": now, "overlap": project.maximum_annotations}
-    skip = set(exclude)
-    leased = [t for t in conn.execute(_MY_LEASES, params).scalars() if t not in skip]
-    held = conn.execute(_HELD, {**params, "leased": leased}).scalar() if leased else None
-    if held is not None:
-        db.commit()
-        return int(held)
+    if others:
+        params["leased"] = others
     if skip:
-        task_id = conn.execute(_CANDIDATE_EXCEPT, {**params, "exclude": sorted(skip)}).scalar()
-    else:
-        task_id = conn.execute(_CANDIDATE, params).scalar()
-    if task_id is None:
-        db.commit()
-        return None
-    conn.execute(_DROP_MINE, {"tid": task_id, "uid": user.id})
-    conn.execute(
-        _LEASE, {"task_id": task_id, "user_id": user.id, "expire_at": now + timedelta(seconds=lock_seconds)}
-    )
+        params["exclude"] = skip
+    params["expire"] = now + timedelta(seconds=lock_seconds)
+    task_id = conn.execute(_plan(conn.dialect.name, rules, bool(others), bool(skip)), params).scalar()
     db.commit()
-    return int(task_id)
+    return None if task_id is None else int(task_id)
 
 
 MAX_EXCLUDE = 50
@@ -125,8 +310,21 @@ def exclusion(text: str | None) -> list[int]:
 
 
 _RELEASE = Prepared(_DROP_MINE)
+_PAUSED = Prepared(
+    select(_Z.reason, _Z.verbose_reason).where(
+        _Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None)
+    )
+)
 
 
 def release(db: Session, task_id: int, user_id: int) -> None:
     """Drop the annotator's lease; runs inside the caller's (annotation) transaction."""
     _RELEASE.run(db, {"tid": task_id, "uid": user_id})
+
+
+def refuse_if_paused(db: Session, project_id: int, user_id: int) -> None:
+    """A paused annotator may not submit in the project (one seek on `ix_pauses_project_user`)."""
+    rows = _PAUSED.run(db, {"pid": project_id, "uid": user_id})
+    if rows:
+        reason, verbose = rows[0]
+        raise Forbidden(f"you are paused in this project: {verbose or reason}", {"pause": [reason]})

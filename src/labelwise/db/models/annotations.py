@@ -25,6 +25,15 @@ class Annotation(Base):
             sqlite_where=text("review_state IS NULL AND was_cancelled IS 0"),
             postgresql_where=text("review_state IS NULL AND was_cancelled IS false"),
         ),
+        # The queue hands rejected work back to its author first: a partial index holds only those.
+        Index(
+            "ix_annotations_rejected",
+            "completed_by_id",
+            "project_id",
+            "task_id",
+            sqlite_where=text("review_state = 'rejected'"),
+            postgresql_where=text("review_state = 'rejected'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +83,8 @@ class Prediction(Base):
     __table_args__ = (
         Index("ix_predictions_task", "task_id"),
         Index("ix_predictions_project", "project_id", "id"),
+        # Uncertainty sampling walks a project's predictions from the lowest score up.
+        Index("ix_predictions_project_score", "project_id", "score", "task_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,8 @@ class Task(Base):
         UniqueConstraint("project_id", "inner_id", name="uq_tasks_project_inner"),
         # The queue scans unlabeled tasks of one project in id order.
         Index("ix_tasks_queue", "project_id", "is_labeled", "id"),
+        # Tasks in progress (some annotations, not yet labeled) are finished before new ones.
+        Index("ix_tasks_queue_progress", "project_id", "is_labeled", text("total_annotations DESC"), "id"),
         # Partial: hashes are written only when de-duplication is used, so plain imports pay nothing.
         Index(
             "ix_tasks_project_hash",

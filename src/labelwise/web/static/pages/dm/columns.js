@@ -19,6 +19,7 @@ export function columnsFor(dataKeys) {
     { key: "tasks:cancelled_annotations", title: "Skipped", order: "tasks:cancelled_annotations", cell: (t) => String(t.cancelled_annotations), className: "dm-num", hiddenByDefault: true },
     { key: "tasks:total_predictions", title: "Predictions", order: "tasks:total_predictions", cell: (t) => String(t.total_predictions), className: "dm-num" },
     { key: "tasks:annotators", title: "Annotated by", order: null, cell: (t, ctx) => (t.annotators || []).map((id) => ctx.userName(id)).join(", "), className: "dm-people" },
+    { key: "tasks:assignees", title: "Assigned to", order: null, cell: (t, ctx) => (t.assignees || []).map((id) => ctx.userName(id)).join(", "), className: "dm-people", hiddenByDefault: true },
     { key: "tasks:status", title: "Status", order: "tasks:is_labeled", cell: statusText, className: "dm-status" },
     { key: "tasks:completed_at", title: "Completed", order: null, cell: (t) => when(t.completed_at), hiddenByDefault: true },
     { key: "tasks:updated_at", title: "Updated", order: "tasks:updated_at", cell: (t) => when(t.updated_at), hiddenByDefault: true },

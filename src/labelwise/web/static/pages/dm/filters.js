@@ -16,6 +16,7 @@ export function filterFields(dataKeys) {
   return [
     { id: "status", title: "Status", kind: "status" },
     { id: "annotators", title: "Annotated by", kind: "user" },
+    { id: "assignees", title: "Assigned to", kind: "user" },
     ...dataKeys.map((k) => ({ id: `data.${k}`, title: k, kind: "text" })),
     { id: "id", title: "ID", kind: "number" },
     { id: "total_annotations", title: "Annotations", kind: "number" },
@@ -44,7 +45,7 @@ export function rowToItem(row, fields) {
   if (field.kind === "user") {
     const id = Number(row.value);
     if (!Number.isInteger(id) || id < 1) return null;
-    return { filter: "filter:tasks:annotators", operator: row.operator, type: "List", value: id };
+    return { filter: `filter:tasks:${field.id}`, operator: row.operator, type: "List", value: id };
   }
   if (field.kind === "number") {
     if (row.value === "" || row.value === null || row.value === undefined) return null;
