@@ -31,9 +31,6 @@ from labelwise.api import deps
 from labelwise.api.responses import JSON
 from labelwise.services.errors import Invalid
 
-# Threads for handlers: as many as Starlette's default thread limiter allows, so a lean route
-# admits the same concurrency as the FastAPI path it replaces.
-WORKER_THREADS = 40
 _PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
 _DEPENDENCIES: dict[Callable[..., Any], str] = {
@@ -84,7 +81,8 @@ def plan_for(path: str, endpoint: Callable[..., Any]) -> Plan | None:
 def executor(request: Request) -> ThreadPoolExecutor:
     pool: ThreadPoolExecutor | None = getattr(request.app.state, "executor", None)
     if pool is None:
-        pool = request.app.state.executor = ThreadPoolExecutor(WORKER_THREADS, "labelwise")
+        threads = request.app.state.settings.request_threads
+        pool = request.app.state.executor = ThreadPoolExecutor(threads, "labelwise")
     return pool
 
 
