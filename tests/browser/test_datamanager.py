@@ -300,3 +300,34 @@ def test_assignee_filter_and_column(page: Page, api: httpx.Client) -> None:
     assert api.get("/api/tasks", params={"project": pid, "ids": ids[1]}).json()["tasks"][0]["assignees"] == [
         me
     ]
+
+
+def test_assign_and_unassign_selected_tasks(page: Page, api: httpx.Client) -> None:
+    pid = make_project(api, CONFIG, [{"text": f"t{i}", "title": "t"} for i in range(3)])
+    ids = [t["id"] for t in tasks_of(api, pid)]
+    person = api.post(
+        "/api/users", json={"email": "assignee@example.com", "password": "password-123"}
+    ).json()["id"]
+    assert api.post(f"/api/projects/{pid}/members", json={"user": person}).status_code == 201
+    open_dm(page, pid)
+    page.check(f"#dm-body tr[data-task-id='{ids[0]}'] input[type=checkbox]")
+    page.check(f"#dm-body tr[data-task-id='{ids[2]}'] input[type=checkbox]")
+    page.click("#dm-bulk [data-action='assign-selected']")
+    dialog = page.locator("#dm-assign")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#dm-assign-count")).to_have_text("2 tasks selected.")
+    dialog.get_by_label("assignee@example.com (annotator)").check()
+    dialog.locator("#dm-assign-ok").click()
+    expect(page.locator("#dm-notice")).to_contain_text("Assigned: 2")
+
+    def assignees() -> dict[int, list[int]]:
+        listed = api.get("/api/tasks", params={"project": pid}).json()["tasks"]
+        return {t["id"]: t["assignees"] for t in listed}
+
+    assert assignees() == {ids[0]: [person], ids[1]: [], ids[2]: [person]}
+    page.check(f"#dm-body tr[data-task-id='{ids[0]}'] input[type=checkbox]")
+    page.click("#dm-bulk [data-action='assign-selected']")
+    dialog.get_by_label("assignee@example.com (annotator)").check()
+    dialog.locator("#dm-unassign").click()
+    expect(page.locator("#dm-notice")).to_contain_text("Unassigned: 1")
+    assert assignees() == {ids[0]: [], ids[1]: [], ids[2]: [person]}

@@ -116,3 +116,11 @@ def resume(db: Session, pause: Pause, actor: User) -> None:
     pause.deleted_by_id = actor.id
     activity.record(db, actor, "member.resume", "user", pause.user_id, {"pause": pause.id}, pause.project_id)
     db.commit()
+
+
+def active_in(db: Session, project: Project) -> dict[int, Pause]:
+    """Each paused member's current pause, in one query (the members page)."""
+    rows = db.scalars(
+        select(Pause).where(Pause.project_id == project.id, Pause.deleted_at.is_(None)).order_by(Pause.id)
+    )
+    return {p.user_id: p for p in rows}

@@ -43,6 +43,7 @@ def _page_data(project: Project, user: User, open_import: bool) -> dict[str, Any
             "export": policies.allowed(user, "project.export", project),
             "import": policies.allowed(user, "project.import", project),
             "annotate": policies.allowed(user, "annotate", project),
+            "assign": policies.allowed(user, "task.assign", project),
         },
         "open_import": open_import,
     }

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from labelwise import policies
 from labelwise.api.deps import SessionDep
 from labelwise.db.models import User
-from labelwise.services import members, projects
+from labelwise.services import members, pauses, projects
 from labelwise.services.errors import NotFound
 from labelwise.web.session import PageUser
 from labelwise.web.templating import render
@@ -32,6 +32,7 @@ def members_page(request: Request, project_id: int, user: PageUser, db: SessionD
                       message=f"There is no project {project_id}.")  # fmt: skip
     rows = members.listing(db, project)
     manage = policies.allowed(user, "project.members", project, db)
+    paused = pauses.active_in(db, project) if policies.allowed(user, "member.pause", project, db) else {}
     inside = {u.id for _, u in rows}
     candidates = (
         [
@@ -57,6 +58,7 @@ def members_page(request: Request, project_id: int, user: PageUser, db: SessionD
                 "org_role": u.role,
                 "role": m.role,
                 "since": m.created_at,
+                "pause": paused.get(u.id),
             }
             for m, u in rows
         ],

@@ -3,7 +3,7 @@
 // State lives in the active view's `data` (title, filters, ordering, hiddenColumns, pageSize), saved
 // to the server as it changes, so a reload shows the same tab the same way.
 
-import { ApiError, del, get, pageData, patch, post } from "../js/http.js";
+import { ApiError, api, del, get, pageData, patch, post } from "../js/http.js";
 import { columnsFor } from "./dm/columns.js";
 import { filterFields, itemToRow, renderFilterRows, rowToItem } from "./dm/filters.js";
 import { Table } from "./dm/table.js";
@@ -333,9 +333,9 @@ async function selectedIds(limit) {
 // --- bulk actions ---------------------------------------------------------------------------------
 
 const ACTION_TEXT = {
-  delete_tasks: ["Delete tasks", (n) => `Delete ${n} tasks with their annotations and predictions? This cannot be undone.`],
-  delete_tasks_annotations: ["Delete annotations", (n) => `Delete every annotation of ${n} tasks? This cannot be undone.`],
-  delete_tasks_predictions: ["Delete predictions", (n) => `Delete every prediction of ${n} tasks? This cannot be undone.`],
+  delete_tasks: ["Delete tasks", (n) => `Delete ${n} tasks with their annotations and predictions? An admin can restore them from the trash for 30 days.`],
+  delete_tasks_annotations: ["Delete annotations", (n) => `Delete every annotation of ${n} tasks? An admin can restore them from the trash for 30 days.`],
+  delete_tasks_predictions: ["Delete predictions", (n) => `Delete every prediction of ${n} tasks? An admin can restore them from the trash for 30 days.`],
 };
 
 async function runAction(id) {
@@ -350,6 +350,61 @@ async function runAction(id) {
   try {
     const result = await post(`/api/dm/actions?id=${encodeURIComponent(id)}&project=${pid}`, body);
     showNotice(result.detail || `${title}: ${result.processed_items}`);
+    state.selection = { all: false, ids: new Set() };
+    await load();
+  } catch (err) {
+    failed(err);
+  }
+}
+
+// Assign or unassign the selection (or everything the filters match) to chosen members, for annotation
+// (AN) or review (RE), through Label Studio's bulk `/api/projects/{id}/tasks/assignees`.
+async function assignSelected() {
+  const dialog = $("dm-assign");
+  const people = $("dm-assign-people");
+  const error = $("dm-assign-error");
+  error.textContent = "";
+  let members;
+  try {
+    members = await get(`/api/projects/${pid}/members`);
+  } catch (err) {
+    failed(err);
+    return;
+  }
+  for (const node of people.querySelectorAll("label")) node.remove();
+  if (!members.length) {
+    const none = document.createElement("label");
+    none.textContent = "Nobody is a member of this project yet: add people on the Members page.";
+    people.append(none);
+  }
+  for (const m of members) {
+    const label = document.createElement("label");
+    label.className = "check";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = String(m.user.id);
+    label.append(box, ` ${m.user.email} (${m.role})`);
+    people.append(label);
+  }
+  $("dm-assign-count").textContent = `${selectedCount().toLocaleString()} tasks selected.`;
+  dialog.showModal();
+  const verdict = await new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue), { once: true }));
+  if (verdict !== "assign" && verdict !== "unassign") return;
+  const users = [...people.querySelectorAll("input:checked")].map((b) => Number(b.value));
+  if (!users.length) {
+    showNotice("Choose at least one person.");
+    return;
+  }
+  const body = { type: $("dm-assign-type").value, users, selectedItems: selectedItems() };
+  if (state.selection.all) {
+    const q = query();
+    if (q.filters) body.filters = q.filters;
+  }
+  try {
+    const url = `/api/projects/${pid}/tasks/assignees`;
+    const result = verdict === "assign" ? await post(url, body) : await api("DELETE", url, body);
+    const n = result && (result.assignments ?? result.removed ?? result.unassigned);
+    showNotice(verdict === "assign" ? `Assigned: ${n ?? "done"}.` : `Unassigned: ${n ?? "done"}.`);
     state.selection = { all: false, ids: new Set() };
     await load();
   } catch (err) {
@@ -523,6 +578,7 @@ document.addEventListener("click", (event) => {
   else if (action in ACTION_TEXT) runAction(action);
   else if (action === "label-selected") labelSelected();
   else if (action === "export-selected") exportSelected();
+  else if (action === "assign-selected") assignSelected();
   else if (action === "open-import") startImport();
 });
 

@@ -35,6 +35,30 @@ for (const row of document.querySelectorAll("#members-table tbody tr")) {
       }
     });
   }
+  const pause = row.querySelector(".member-pause");
+  if (pause) {
+    pause.addEventListener("click", async () => {
+      const why = window.prompt("Pause this person's labeling in this project. Reason (shown to them):", "");
+      if (why === null) return;
+      try {
+        await post(`${base}/${user}/pauses`, { reason: "MANUAL", verbose_reason: why });
+        window.location.reload();
+      } catch (err) {
+        flash(status, err.message, false);
+      }
+    });
+  }
+  const resume = row.querySelector(".member-resume");
+  if (resume) {
+    resume.addEventListener("click", async () => {
+      try {
+        await del(`${base}/${user}/pauses/${resume.dataset.pause}`);
+        window.location.reload();
+      } catch (err) {
+        flash(status, err.message, false);
+      }
+    });
+  }
   const remove = row.querySelector(".member-remove");
   if (remove) {
     remove.addEventListener("click", async () => {
