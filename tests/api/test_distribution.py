@@ -130,6 +130,17 @@ def test_annotation_limit_count(client: TestClient, db: Session) -> None:
     assert _next(client, pid, a) is not None
 
 
+def test_the_prefetch_counts_the_task_on_screen_towards_the_limit(client: TestClient, db: Session) -> None:
+    pid, ids = _project(client, 3)
+    assert client.patch(f"/api/projects/{pid}", json={"annotation_limit_count": 1}).status_code == 200
+    a = _auth(member(db, pid, "a@example.com"))
+    first = _next(client, pid, a)
+    assert first == ids[0]
+    r = client.get(f"/api/projects/{pid}/next", params={"exclude": str(first)}, headers=a)
+    assert r.status_code == 404 and "limit" in r.json()["detail"]
+    assert _next(client, pid, a) == first  # still theirs to finish
+
+
 def test_bad_distribution_settings_are_400_naming_the_field(client: TestClient) -> None:
     pid, _ = _project(client, 1)
     for body, field in (

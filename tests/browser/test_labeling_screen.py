@@ -75,6 +75,20 @@ def test_keyboard_only_through_the_queue_to_all_done(page: Page, api: httpx.Clie
     expect(page.locator("#lb-history .lb-history-id")).to_have_text([f"#{i}" for i in reversed(ids)])
 
 
+def test_the_per_annotator_limit_ends_the_queue_with_its_reason(page: Page, api: httpx.Client) -> None:
+    pid, ids = _project(api, ["first text", "second text"], annotation_limit_count=1)
+    _open(page, pid)
+    _on_task(page, ids[0])
+    page.keyboard.press("1")
+    page.keyboard.press("Control+Enter")
+    done = page.locator("#lb-done")
+    expect(done).to_be_visible()
+    expect(done.locator(".lb-done-reason")).to_have_text(
+        "you have reached the annotation limit of this project (1 tasks)"
+    )
+    assert _annotations(api, ids[1]) == []
+
+
 def test_required_choice_blocks_submit_and_skip_takes_a_reason(page: Page, api: httpx.Client) -> None:
     pid, ids = _project(api, ["unclear", "clear"])
     _open(page, pid)

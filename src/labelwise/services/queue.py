@@ -259,12 +259,16 @@ def next_task(
         if rejected is not None:
             db.commit()
             return rejected
-        mine = [t for t in conn.execute(_MY_LEASES, params).scalars() if t not in skip]
+        leases = list(conn.execute(_MY_LEASES, params).scalars())
+        mine = [t for t in leases if t not in skip]
+        # A task on screen (excluded, still leased) counts towards the limit: the labeling screen's
+        # prefetch must not hand out one task more than the annotator may finish.
+        in_hand = len(leases) - len(mine)
         held = conn.execute(_HELD, {**params, "leased": mine}).scalar() if mine else None
         if held is not None:
             db.commit()
             return int(held)
-        if rules.limit is not None and (conn.execute(_DONE, params).scalar() or 0) >= rules.limit:
+        if rules.limit is not None and (conn.execute(_DONE, params).scalar() or 0) + in_hand >= rules.limit:
             raise NotFound(
                 f"you have reached the annotation limit of this project ({rules.limit} tasks)",
                 {"annotation_limit_count": [str(rules.limit)]},

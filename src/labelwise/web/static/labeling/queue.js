@@ -27,7 +27,10 @@ export class Queue {
     try {
       task = await get(`/api/projects/${this.projectId}/next${query}`);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return null; // nothing left
+      if (error instanceof ApiError && error.status === 404) {
+        this.endReason = error.message; // nothing left, or the project's per-annotator limit reached
+        return null;
+      }
       throw error;
     }
     return editorPayload(task.id);

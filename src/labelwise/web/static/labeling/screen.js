@@ -250,6 +250,8 @@ async function allDone() {
   ui.editor.classList.add("hidden");
   ui.back.classList.add("hidden");
   ui.done.classList.remove("hidden");
+  const reason = ui.done.querySelector(".lb-done-reason");
+  if (reason && queue.endReason && /limit/i.test(queue.endReason)) reason.textContent = queue.endReason;
   showReview(null);
   history.show(null);
   say("");
