@@ -73,6 +73,42 @@ BODIES: dict[tuple[str, str], st.SearchStrategy[Any]] = {
         }
     ),
     ("POST", "/api/labeling/markdown"): bodies_with({"text": texts}),
+    # The team workflow's writes (step 5).
+    ("POST", "/api/projects/{project}/members"): bodies_with(
+        {
+            "user": st.one_of(ids, st.just(2)),
+            "role": st.one_of(texts, st.sampled_from(["annotator", "reviewer"])),
+        }
+    ),
+    ("POST", "/api/annotation-reviews"): bodies_with(
+        {
+            "annotation": st.one_of(ids, st.just(2)),
+            "accepted": json_values,
+            "comment": json_values,
+            "result": st.one_of(json_values, st.just([CHOICE_POS])),
+        }
+    ),
+    ("POST", "/api/projects/{project}/tasks/assignees"): bodies_with(
+        {
+            "type": st.one_of(texts, st.sampled_from(["AN", "RE"])),
+            "users": json_values,
+            "selectedItems": json_values,
+            "filters": json_values,
+        }
+    ),
+    ("POST", "/api/projects/{project}/members/{member}/pauses"): bodies_with(
+        {"reason": st.one_of(texts, st.just("MANUAL")), "verbose_reason": json_values}
+    ),
+    ("POST", "/api/webhooks"): bodies_with(
+        {
+            "project": ids,
+            "url": st.one_of(texts, st.just("http://10.0.0.1/x")),
+            "actions": json_values,
+            "headers": json_values,
+            "send_payload": json_values,
+            "secret": json_values,
+        }
+    ),
 }
 WRITE_ENDPOINTS = list(BODIES)
 IDS = [f"{m} {p}" for m, p in WRITE_ENDPOINTS]
@@ -89,7 +125,17 @@ def targets(client: TestClient) -> dict[str, int]:
     assert r.status_code == 201, r.text
     r2 = client.post("/api/predictions", json={"task": tid, "result": [CHOICE_POS], "score": 0.5})
     assert r2.status_code == 201, r2.text
-    return {"project": pid, "task": tid, "annotation": r.json()["id"], "prediction": r2.json()["id"]}
+    person = client.post("/api/users", json={"email": "fuzz-member@example.com", "password": "password-123"})
+    assert person.status_code == 201, person.text
+    member = person.json()["id"]
+    assert client.post(f"/api/projects/{pid}/members", json={"user": member}).status_code == 201
+    return {
+        "project": pid,
+        "task": tid,
+        "annotation": r.json()["id"],
+        "prediction": r2.json()["id"],
+        "member": member,
+    }
 
 
 @pytest.mark.parametrize(("method", "path"), WRITE_ENDPOINTS, ids=IDS)
