@@ -34,9 +34,10 @@ class Settings(BaseSettings):
     session_days: int = 14
     max_import_bytes: int = 1 << 30
     lock_seconds: int = 600
-    # Threads per server process for the hot API routes (next, annotations, tasks). Few beat many: the
-    # handlers hold the GIL and, on SQLite, one write lock, so 40 threads only added switching and lock
-    # waits (bench/team_queue.py, 50 annotators: 94 annotations/s with 40 threads, 144 with 4).
+    # Threads per server process for the hot API routes (next, annotations, tasks). The handlers hold the
+    # GIL and, on SQLite, one write lock, so many threads mostly switch and wait: with 50 annotators 4
+    # threads gave 10-15 % more annotations/s than 40 on SQLite and 60 % more on PostgreSQL, with a longer
+    # tail on SQLite (bench/RESULTS.md, step 5).
     request_threads: int = Field(default=4, ge=1, le=256)
     # Outgoing requests (URL import, S3, ML backends, LLMs, webhooks) refuse private, loopback,
     # link-local, multicast and metadata addresses; these host names, addresses or CIDR ranges
