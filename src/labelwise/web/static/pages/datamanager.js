@@ -3,7 +3,8 @@
 // State lives in the active view's `data` (title, filters, ordering, hiddenColumns, pageSize), saved
 // to the server as it changes, so a reload shows the same tab the same way.
 
-import { ApiError, api, del, get, pageData, patch, post } from "../js/http.js";
+import { ApiError, del, get, pageData, patch, post } from "../js/http.js";
+import { assignDialog } from "./dm/assign.js";
 import { columnsFor } from "./dm/columns.js";
 import { filterFields, itemToRow, renderFilterRows, rowToItem } from "./dm/filters.js";
 import { Table } from "./dm/table.js";
@@ -357,54 +358,17 @@ async function runAction(id) {
   }
 }
 
-// Assign or unassign the selection (or everything the filters match) to chosen members, for annotation
-// (AN) or review (RE), through Label Studio's bulk `/api/projects/{id}/tasks/assignees`.
 async function assignSelected() {
-  const dialog = $("dm-assign");
-  const people = $("dm-assign-people");
-  const error = $("dm-assign-error");
-  error.textContent = "";
-  let members;
-  try {
-    members = await get(`/api/projects/${pid}/members`);
-  } catch (err) {
-    failed(err);
-    return;
-  }
-  for (const node of people.querySelectorAll("label")) node.remove();
-  if (!members.length) {
-    const none = document.createElement("label");
-    none.textContent = "Nobody is a member of this project yet: add people on the Members page.";
-    people.append(none);
-  }
-  for (const m of members) {
-    const label = document.createElement("label");
-    label.className = "check";
-    const box = document.createElement("input");
-    box.type = "checkbox";
-    box.value = String(m.user.id);
-    label.append(box, ` ${m.user.email} (${m.role})`);
-    people.append(label);
-  }
-  $("dm-assign-count").textContent = `${selectedCount().toLocaleString()} tasks selected.`;
-  dialog.showModal();
-  const verdict = await new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue), { once: true }));
-  if (verdict !== "assign" && verdict !== "unassign") return;
-  const users = [...people.querySelectorAll("input:checked")].map((b) => Number(b.value));
-  if (!users.length) {
-    showNotice("Choose at least one person.");
-    return;
-  }
-  const body = { type: $("dm-assign-type").value, users, selectedItems: selectedItems() };
+  const body = { selectedItems: selectedItems() };
   if (state.selection.all) {
     const q = query();
     if (q.filters) body.filters = q.filters;
   }
   try {
-    const url = `/api/projects/${pid}/tasks/assignees`;
-    const result = verdict === "assign" ? await post(url, body) : await api("DELETE", url, body);
-    const n = result && (result.assignments ?? result.removed ?? result.unassigned);
-    showNotice(verdict === "assign" ? `Assigned: ${n ?? "done"}.` : `Unassigned: ${n ?? "done"}.`);
+    const done = await assignDialog($("dm-assign"), { projectId: pid, count: selectedCount(), body });
+    if (!done) return;
+    showNotice(done.message);
+    if (!done.changed) return;
     state.selection = { all: false, ids: new Set() };
     await load();
   } catch (err) {
