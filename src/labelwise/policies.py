@@ -8,10 +8,12 @@ not exist (404), and an action above their role in a project they see is a 403.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, object_session
 
+from labelwise.db.base import table
 from labelwise.db.models import Project, ProjectMember, User
+from labelwise.db.prepared import Prepared
 from labelwise.services.errors import Forbidden, NotFound
 
 RANK = {"annotator": 0, "reviewer": 1, "manager": 2, "admin": 3, "owner": 4}
@@ -48,6 +50,11 @@ MINIMUM_ROLE = {
 }
 
 _CACHE = "labelwise.project_roles"
+_MEMBERS = table(ProjectMember).c
+# Asked on every project request of a non-admin: prepared, as the caller and the project are.
+_MEMBER_ROLE = Prepared(
+    select(_MEMBERS.role).where(_MEMBERS.project_id == bindparam("pid"), _MEMBERS.user_id == bindparam("uid"))
+)
 
 
 def member_role(db: Session, user: User, project: Project) -> str | None:
@@ -55,10 +62,8 @@ def member_role(db: Session, user: User, project: Project) -> str | None:
     cache: dict[tuple[int, int], str | None] = db.info.setdefault(_CACHE, {})
     key = (user.id, project.id)
     if key not in cache:
-        query = select(ProjectMember.role).where(
-            ProjectMember.project_id == project.id, ProjectMember.user_id == user.id
-        )
-        cache[key] = db.execute(query).scalar()
+        rows = _MEMBER_ROLE.run(db, {"pid": project.id, "uid": user.id})
+        cache[key] = rows[0][0] if rows else None
     return cache[key]
 
 

@@ -17,11 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect
+from sqlalchemy import Dialect, Float
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any]
 
@@ -59,6 +60,15 @@ def _link(db: Session) -> tuple[Dialect, Any]:
     return link[1], link[2]
 
 
+def _result_processor(kind: TypeEngine[Any], dialect: Dialect) -> Processor | None:
+    # psycopg's numeric processors pick by the column's type oid, which only a live cursor knows; our
+    # Float columns are double precision, which the driver already returns as float.
+    if isinstance(kind, Float) and not kind.asdecimal and dialect.name == "postgresql":
+        return None
+    processor: Processor | None = kind.dialect_impl(dialect).result_processor(dialect, None)
+    return processor
+
+
 class Prepared:
     def __init__(self, statement: ClauseElement, column_keys: Sequence[str] | None = None) -> None:
         self.statement = statement
@@ -78,7 +88,7 @@ class Prepared:
             for name, bind in compiled.binds.items()
         )
         columns = getattr(self.statement, "exported_columns", ())
-        results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+        results = tuple(_result_processor(c.type, dialect) for c in columns)
         return _Compiled(compiled.string, binds, results)
 
     def compiled(self, dialect: Dialect) -> _Compiled:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from labelwise import labeling
+from labelwise.db.attach import attach
+from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Project, User
+from labelwise.db.prepared import Prepared
 from labelwise.services import activity, checks, distribution, events
 from labelwise.services.errors import Invalid, NotFound
 from labelwise.settings import Settings
@@ -62,11 +66,21 @@ def validate_config(xml: str) -> labeling.Schema:
         raise Invalid(f"label_config: {exc}", {"label_config": [str(exc)]}) from exc
 
 
+_PROJECTS = table(Project)
+_BY_ID = Prepared(select(_PROJECTS).where(_PROJECTS.c.id == bindparam("pid")))
+
+
 def get(db: Session, project_id: int) -> Project:
-    project = db.get(Project, project_id) if checks.is_id(project_id) else None
-    if project is None:
+    """Every project route starts here: one prepared statement, attached without the ORM (db/attach.py)."""
+    if not checks.is_id(project_id):
         raise NotFound(f"project {project_id} not found")
-    return project
+    known = db.identity_map.get(identity_key(Project, project_id))
+    if isinstance(known, Project):
+        return known
+    rows = _BY_ID.run(db, {"pid": project_id})
+    if not rows:
+        raise NotFound(f"project {project_id} not found")
+    return attach(db, Project, _PROJECTS.c.keys(), rows[0])
 
 
 def _flags(fields: dict[str, Any]) -> dict[str, Any]:

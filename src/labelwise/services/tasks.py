@@ -12,6 +12,7 @@ from labelwise import labeling
 from labelwise.db.base import json_array_length, raw_json, raw_stamp, table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
+from labelwise.db.prepared import Prepared
 from labelwise.io import ls_json
 from labelwise.services import activity, checks, counters, events, filters, projects
 from labelwise.services.errors import Invalid, NotFound
@@ -126,16 +127,40 @@ def task_rows() -> Select[Any]:
     return select(*_send_columns(table(Task), ("data", "meta")))
 
 
-_ONE = task_rows().where(table(Task).c.id == bindparam("tid"))
+_ONE = Prepared(task_rows().where(table(Task).c.id == bindparam("tid")))
+_ONE_KEYS = tuple(_ONE.statement.selected_columns.keys())  # type: ignore[attr-defined]
+_ONE_RELATED: dict[tuple[str, str], tuple[Prepared, tuple[str, ...]]] = {}
 
 
 def one_with_related(db: Session, task_id: int) -> dict[str, Any]:
-    """One task in Label Studio's shape, with its annotations and predictions."""
-    row = db.execute(_ONE, {"tid": task_id}).one_or_none()
-    if row is None:
+    """One task in Label Studio's shape, with its annotations and predictions.
+
+    `next` answers with this for every task labeled, so its three statements are prepared
+    (db/prepared.py) and their rows read as plain mappings."""
+    rows = _ONE.run(db, {"tid": task_id})
+    if not rows:
         raise NotFound(f"task {task_id} not found")
-    anns, preds = related(db, [task_id])
-    return ls_json.task(row, anns.get(task_id, []), preds.get(task_id, []))
+    row = dict(zip(_ONE_KEYS, rows[0], strict=True))
+    anns, preds = (_related_of_one(db, model, task_id) for model in (Annotation, Prediction))
+    return ls_json.task(row, anns, preds)
+
+
+def _related_of_one(
+    db: Session, model: type[Annotation] | type[Prediction], task_id: int
+) -> list[dict[str, Any]]:
+    dialect = db.get_bind().dialect.name
+    found = _ONE_RELATED.get((model.__tablename__, dialect))
+    if found is None:
+        c = table(model).c
+        count = json_array_length(dialect, c.result).label("result_count")
+        stmt = select(*_send_columns(table(model), ("result",)), count)
+        stmt = stmt.where(c.task_id == bindparam("tid")).order_by(c.id)
+        found = _ONE_RELATED[(model.__tablename__, dialect)] = (
+            Prepared(stmt),
+            tuple(stmt.selected_columns.keys()),
+        )
+    prepared, keys = found
+    return [dict(zip(keys, r, strict=True)) for r in prepared.run(db, {"tid": task_id})]
 
 
 def _related_rows(
