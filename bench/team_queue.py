@@ -4,14 +4,20 @@
     PYTHONPATH=src .venv/bin/python bench/team_queue.py                       # SQLite, one process
     PYTHONPATH=src .venv/bin/python bench/team_queue.py --postgres auto --workers 2
     options: --annotators 50 --seconds 60 --overlap 3 --tasks 20000 --sampling "Sequential sampling"
+             --think-ms 0 (the time an annotator spends on a task between `next` and the submit)
 
 Starts `labelwise start` on a fresh data directory (a throwaway PostgreSQL cluster and database
 with `--postgres auto`, through bench/pg_cluster.py), makes the annotators members of one project
-(overlap 3 by default) straight through the services, then runs them as asyncio tasks with httpx
-(one connection each) for the given time: GET /api/projects/{id}/next, POST the annotation, again.
-Prints JSON: annotations/s, next and submit p50/p95 (ms, client side), status counts (5xx), and
-the invariant over the export: every finished task has exactly `overlap` annotations by distinct
-annotators and no task has more, plus the machine load (bench/sysload.py).
+(overlap 3 by default) straight through the services, then runs them as asyncio tasks (one keep-alive
+connection each, bench/http_client.py: httpx cost the client as much CPU as the server) for the given time:
+GET /api/projects/{id}/next, think, POST the annotation, again. With `--think-ms 0` the annotators never
+pause: a closed loop at the server's saturation, where latency is simply annotators / throughput (Little's
+law). With a think time (uniform in 0.5-1.5 times the figure, so annotators drift apart) the run is a team
+working at a pace, and the latencies are the ones people would see.
+Prints JSON: annotations/s, next and submit p50/p95 (ms, client side), status counts (5xx), the
+server's and the client's CPU per annotation (ms: robust to other load on the machine, unlike rates),
+the invariant over the export (every finished task has exactly `overlap` annotations by distinct
+annotators and no task has more), plus the machine load (bench/sysload.py).
 
 Label Studio 1.23.2 on this machine (shared/bench): 1.56 annotations/s, next p95 24.7 s, 22
 duplicate hand-outs a minute.
@@ -23,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import secrets
 import socket
 import subprocess
@@ -40,6 +47,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
 from bench import pg_cluster  # noqa: E402
+from bench.http_client import Connection  # noqa: E402
 from bench.sysload import LoadMonitor  # noqa: E402
 
 CONFIG = (
@@ -72,7 +80,7 @@ class Server:
         self.port = _port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = "bench" + secrets.token_hex(16)
-        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+        env = {**os.environ, "PYTHONPATH": os.environ.get("BENCH_EXTRA_PATH", "") + str(REPO / "src")}
         if database_url:
             env["LABELWISE_DATABASE_URL"] = database_url
         self.env = env
@@ -125,21 +133,56 @@ def _team(server: Server, pid: int, n: int) -> list[str]:
     return tokens
 
 
-async def _annotator(url: str, token: str, pid: int, until: float, out: dict[str, Any]) -> None:
-    headers = {"Authorization": f"Token {token}"}
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as c:
+async def _annotator(url: str, token: str, pid: int, until: float, think: float, out: dict[str, Any]) -> None:
+    host, port = url.removeprefix("http://").split(":")
+    conn = Connection(host, int(port), {"Authorization": f"Token {token}"})
+    body = {"result": RESULT}
+    pace = random.Random(token)
+    try:
         while time.perf_counter() < until:
             t0 = time.perf_counter()
-            r = await c.get(f"/api/projects/{pid}/next")
+            r = await conn.request("GET", f"/api/projects/{pid}/next")
             out["next"].append(time.perf_counter() - t0)
-            out["status"][f"next {r.status_code}"] += 1
-            if r.status_code != 200:
+            out["status"][f"next {r.status}"] += 1
+            if r.status != 200:
                 await asyncio.sleep(0.5)
                 continue
+            if think:
+                await asyncio.sleep(think * (0.5 + pace.random()))
             t1 = time.perf_counter()
-            s = await c.post(f"/api/tasks/{r.json()['id']}/annotations", json={"result": RESULT})
+            s = await conn.request("POST", f"/api/tasks/{r.json()['id']}/annotations", body)
             out["submit"].append(time.perf_counter() - t1)
-            out["status"][f"submit {s.status_code}"] += 1
+            out["status"][f"submit {s.status}"] += 1
+    finally:
+        await conn.close()
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU seconds of `root` and its live descendants, plus what its reaped children used."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        parents[pid] = int(fields[1])
+        own = int(fields[11]) + int(fields[12])
+        times[pid] = (own + (int(fields[13]) + int(fields[14]) if pid == root else 0)) / os.sysconf(
+            "SC_CLK_TCK"
+        )
+    total = 0.0
+    for pid, spent in times.items():
+        p = pid
+        while p > 1 and p != root:
+            p = parents.get(p, 0)
+        if p == root:
+            total += spent
+    return total
 
 
 def _invariant(url: str, token: str, pid: int, overlap: int) -> dict[str, Any]:
@@ -194,16 +237,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             admin.post(f"/api/projects/{pid}/import", json=items).raise_for_status()
         tokens = _team(server, pid, args.annotators)
         out: dict[str, Any] = {"next": [], "submit": [], "status": Counter()}
-        monitor = LoadMonitor([os.getpid(), server.proc.pid])
+        roots = [server.proc.pid]
+        if cluster is not None:  # the throwaway PostgreSQL's postmaster: its backends do the queries
+            roots.append(int((cluster["obj"].root / "data" / "postmaster.pid").read_text().split()[0]))
+        monitor = LoadMonitor([os.getpid(), *roots])
         monitor.start()
+        server_cpu0 = sum(_tree_cpu(r) for r in roots)
+        client_cpu0 = time.process_time()
         t0 = time.perf_counter()
         until = t0 + args.seconds
+        think = args.think_ms / 1000
 
         async def main() -> None:
-            await asyncio.gather(*(_annotator(server.url, t, pid, until, out) for t in tokens))
+            await asyncio.gather(*(_annotator(server.url, t, pid, until, think, out) for t in tokens))
 
-        asyncio.run(main())
+        try:
+            import uvloop
+
+            uvloop.run(main())
+        except ImportError:
+            asyncio.run(main())
         elapsed = time.perf_counter() - t0
+        server_cpu = sum(_tree_cpu(r) for r in roots) - server_cpu0
+        client_cpu = time.process_time() - client_cpu0
         load = monitor.stop()
         created = out["status"]["submit 201"]
         fivexx = sum(v for k, v in out["status"].items() if k.split()[1].startswith("5"))
@@ -216,7 +272,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "tasks": args.tasks,
             "seconds": round(elapsed, 1),
             "annotations": created,
+            "think_ms": args.think_ms,
             "annotations_per_s": round(created / elapsed, 1),
+            "server_cpu_ms_per_annotation": round(server_cpu / max(created, 1) * 1000, 3),
+            "client_cpu_ms_per_annotation": round(client_cpu / max(created, 1) * 1000, 3),
             "next_p50_ms": _pct(out["next"], 0.50),
             "next_p95_ms": _pct(out["next"], 0.95),
             "submit_p50_ms": _pct(out["submit"], 0.50),
@@ -242,6 +301,7 @@ def main() -> None:
     p.add_argument("--tasks", type=int, default=20_000)
     p.add_argument("--sampling", default="Sequential sampling")
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--think-ms", type=float, default=0.0, help="mean pause between next and submit")
     p.add_argument("--postgres", default="", help="auto (throwaway cluster) or a server URL")
     p.add_argument("--out", default="")
     args = p.parse_args()

@@ -151,9 +151,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         finally:
             dispatcher.stop()
             jobs.stop(runner)
-        pool = getattr(app.state, "executor", None)
-        if pool is not None:
-            pool.shutdown(wait=False)
+        for lane in ("executor", "hot_executor"):
+            pool = getattr(app.state, lane, None)
+            if pool is not None:
+                pool.shutdown(wait=False)
         db.engine.dispose()
 
     app = FastAPI(title="Labelwise", version=__version__, lifespan=lifespan, default_response_class=JSON)

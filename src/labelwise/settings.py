@@ -34,11 +34,14 @@ class Settings(BaseSettings):
     session_days: int = 14
     max_import_bytes: int = 1 << 30
     lock_seconds: int = 600
-    # Threads per server process for the hot API routes (next, annotations, tasks). The handlers hold the
-    # GIL and, on SQLite, one write lock, so many threads mostly switch and wait: with 50 annotators 4
-    # threads gave 10-15 % more annotations/s than 40 on SQLite and 60 % more on PostgreSQL, with a longer
-    # tail on SQLite (bench/RESULTS.md, step 5).
+    # Threads per server process for the lean API routes (api/lean.py). The handlers hold the GIL and, on
+    # SQLite, one write lock, so many threads mostly switch and wait: with 50 annotators 4 threads gave
+    # 10-15 % more annotations/s than 40 on SQLite and 60 % more on PostgreSQL (bench/RESULTS.md, step 5).
     request_threads: int = Field(default=4, ge=1, le=256)
+    # Threads for the hot lane: `next` and annotation submit/update, which every annotator calls for every
+    # task. One thread: the work is short and serialized by the GIL and the write lock anyway, and more
+    # threads only contend (bench/RESULTS.md, step 5).
+    hot_threads: int = Field(default=1, ge=1, le=64)
     # Outgoing requests (URL import, S3, ML backends, LLMs, webhooks) refuse private, loopback,
     # link-local, multicast and metadata addresses; these host names, addresses or CIDR ranges
     # (comma-separated) are allowed anyway.

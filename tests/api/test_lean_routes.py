@@ -58,3 +58,21 @@ def test_errors_and_auth_on_lean_routes_answer_like_the_rest(client: TestClient,
         "/api/tasks/1/annotations", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert bad_json.status_code == 400 and "body" in bad_json.json()["detail"]
+
+
+def test_an_annotators_routes_run_on_the_hot_lane_and_the_rest_on_the_pool(
+    app: FastAPI, client: TestClient
+) -> None:
+    pid = make_project(client)
+    client.post(f"/api/projects/{pid}/import", json=[{"text": "a"}, {"text": "b"}])
+    task = client.get(f"/api/projects/{pid}/next").json()
+    assert (
+        client.post(f"/api/tasks/{task['id']}/annotations", json={"result": [choice("pos")]}).status_code
+        == 201
+    )
+    client.get(f"/api/projects/{pid}")  # a lean route that is not hot
+    hot, pool = app.state.hot_executor, app.state.executor
+    assert hot._max_workers == app.state.settings.hot_threads == 1
+    assert pool._max_workers == app.state.settings.request_threads
+    assert {t.name.split("_")[0] for t in hot._threads} == {"labelwise-hot"}
+    assert {t.name.split("_")[0] for t in pool._threads} == {"labelwise-executor"}

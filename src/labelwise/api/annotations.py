@@ -8,6 +8,7 @@ from fastapi import Response
 from sqlalchemy.orm import Session
 
 from labelwise import policies
+from labelwise.api import lean
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.router import Router
 from labelwise.db.models import Annotation, User
@@ -46,6 +47,7 @@ def list_annotations(task_id: int, user: CurrentUser, db: SessionDep) -> list[di
 
 
 @router.post("/api/tasks/{task_id}/annotations", status_code=201)
+@lean.hot
 def create_annotation(task_id: int, body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     target = annotation_service.target(db, task_id)
     policies.require(user, "annotate", projects.get(db, target.project_id), db)
@@ -63,6 +65,7 @@ def get_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> dic
 
 
 @router.patch("/api/annotations/{annotation_id}")
+@lean.hot
 def update_annotation(
     annotation_id: int, body: JsonBody, user: CurrentUser, db: SessionDep
 ) -> dict[str, Any]:

@@ -78,11 +78,30 @@ def plan_for(path: str, endpoint: Callable[..., Any]) -> Plan | None:
     return plan
 
 
-def executor(request: Request) -> ThreadPoolExecutor:
-    pool: ThreadPoolExecutor | None = getattr(request.app.state, "executor", None)
+_HOT = "_labelwise_hot"
+
+
+def hot(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a route an annotator calls for every task (`next`, submit, update): it runs on the hot lane.
+
+    The hot lane is a pool of its own (`LABELWISE_HOT_THREADS`, default 1). Those handlers are short and
+    hold the GIL and, on SQLite, the write lock for most of their time, so several threads running them
+    only hand both back and forth: with 50 annotators one thread gave twice the annotations per second of
+    four, at a third less CPU per annotation (bench/RESULTS.md, step 5). A lane apart from the other routes
+    keeps a slow request (a large deletion, a dashboard) from queueing in front of them.
+    """
+    setattr(endpoint, _HOT, True)
+    return endpoint
+
+
+def executor(request: Request, lane: str = "executor") -> ThreadPoolExecutor:
+    state = request.app.state
+    pool: ThreadPoolExecutor | None = getattr(state, lane, None)
     if pool is None:
-        threads = request.app.state.settings.request_threads
-        pool = request.app.state.executor = ThreadPoolExecutor(threads, "labelwise")
+        settings = state.settings
+        threads = settings.hot_threads if lane == "hot_executor" else settings.request_threads
+        pool = ThreadPoolExecutor(threads, f"labelwise-{lane}")
+        setattr(state, lane, pool)
     return pool
 
 
@@ -99,6 +118,7 @@ def handler(
     names = plan.names
     user_arg, db_arg = names.get("user"), names.get("db")
     needs_db = user_arg is not None or db_arg is not None
+    lane = "hot_executor" if getattr(endpoint, _HOT, False) else "executor"
 
     def run(request: Request, kwargs: dict[str, Any]) -> Any:
         factory = (
@@ -129,7 +149,7 @@ def handler(
         if needs_db:
             ctx = contextvars.copy_context()
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(executor(request), ctx.run, run, request, kwargs)
+            result = await loop.run_in_executor(executor(request, lane), ctx.run, run, request, kwargs)
         else:  # no I/O (health, version): a thread hop would cost more than the call
             result = endpoint(**kwargs)
         return result if isinstance(result, Response) else JSON(result, status_code=status_code)

@@ -8,6 +8,7 @@ from fastapi import Query, Request, Response
 from sqlalchemy.orm import Session
 
 from labelwise import policies
+from labelwise.api import lean
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.limits import MAX_PAGE, MAX_PAGE_SIZE
 from labelwise.api.router import Router
@@ -102,6 +103,7 @@ def validate_for_project(
 
 
 @router.get("/api/projects/{project_id}/next")
+@lean.hot
 def next_task(
     project_id: int, request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
