@@ -39,9 +39,9 @@ class Settings(BaseSettings):
     # 10-15 % more annotations/s than 40 on SQLite and 60 % more on PostgreSQL (bench/RESULTS.md, step 5).
     request_threads: int = Field(default=4, ge=1, le=256)
     # Threads for the hot lane: `next` and annotation submit/update, which every annotator calls for every
-    # task. One thread: the work is short and serialized by the GIL and the write lock anyway, and more
-    # threads only contend (bench/RESULTS.md, step 5).
-    hot_threads: int = Field(default=1, ge=1, le=64)
+    # task. Unset: one thread on SQLite (the work is short and serialized by the GIL and the write lock
+    # anyway; more threads only contend), `request_threads` on PostgreSQL (bench/RESULTS.md, step 5).
+    hot_threads: int | None = Field(default=None, ge=1, le=64)
     # Outgoing requests (URL import, S3, ML backends, LLMs, webhooks) refuse private, loopback,
     # link-local, multicast and metadata addresses; these host names, addresses or CIDR ranges
     # (comma-separated) are allowed anyway.

@@ -84,7 +84,8 @@ _HOT = "_labelwise_hot"
 def hot(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a route an annotator calls for every task (`next`, submit, update): it runs on the hot lane.
 
-    The hot lane is a pool of its own (`LABELWISE_HOT_THREADS`, default 1). Those handlers are short and
+    The hot lane is a pool of its own (`LABELWISE_HOT_THREADS`; by default one thread on SQLite and
+    `LABELWISE_REQUEST_THREADS` on PostgreSQL, whose round trips leave the GIL to another thread). Those handlers are short and
     hold the GIL and, on SQLite, the write lock for most of their time, so several threads running them
     only hand both back and forth: with 50 annotators one thread gave twice the annotations per second of
     four, at a third less CPU per annotation (bench/RESULTS.md, step 5). A lane apart from the other routes
@@ -99,7 +100,12 @@ def executor(request: Request, lane: str = "executor") -> ThreadPoolExecutor:
     pool: ThreadPoolExecutor | None = getattr(state, lane, None)
     if pool is None:
         settings = state.settings
-        threads = settings.hot_threads if lane == "hot_executor" else settings.request_threads
+        threads = settings.request_threads
+        if lane == "hot_executor":
+            # SQLite: one thread (its one write lock serializes the work anyway). PostgreSQL: a thread
+            # waiting on a round trip leaves the GIL to another, so the lane is as wide as the pool.
+            sqlite = state.engine.dialect.name == "sqlite"
+            threads = settings.hot_threads or (1 if sqlite else settings.request_threads)
         pool = ThreadPoolExecutor(threads, f"labelwise-{lane}")
         setattr(state, lane, pool)
     return pool
