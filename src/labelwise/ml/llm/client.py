@@ -107,7 +107,9 @@ def _error_text(response: httpx.Response) -> str:
 
 def _about_format(text: str) -> bool:
     lowered = text.lower()
-    return any(word in lowered for word in ("response_format", "json_schema", "json_object", "response format"))
+    return any(
+        word in lowered for word in ("response_format", "json_schema", "json_object", "response format")
+    )
 
 
 def _response_format(mode: str | None, schema: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -200,12 +202,16 @@ class ChatClient:
         if code in (401, 403):
             raise Fatal(f"api_key: the server refused the API key ({code}){said}")
         if code == 404:
-            raise Fatal(f"model: {fetch.shown(self.base_url)} has no model {self.model!r} or no such API (404){said}")
+            raise Fatal(
+                f"model: {fetch.shown(self.base_url)} has no model {self.model!r} or no such API (404){said}"
+            )
         if code in RETRIED or code >= 500:
             raise Failed(f"the server kept answering {code} after {self.retry.attempts} attempts{said}")
         raise Fatal(f"the server refused the request ({code}){said}")
 
-    def complete(self, messages: Sequence[Mapping[str, str]], schema: Mapping[str, Any] | None = None) -> Reply:
+    def complete(
+        self, messages: Sequence[Mapping[str, str]], schema: Mapping[str, Any] | None = None
+    ) -> Reply:
         """One chat completion; the reply's text and the tokens it cost."""
         while True:
             mode_index = self._format
@@ -219,11 +225,11 @@ class ChatClient:
             if response_format is not None:
                 body["response_format"] = response_format
             response = self._with_retries("POST", "/chat/completions", body)
-            if response.status_code in (400, 422) and mode_index + 1 < len(FORMATS):
-                if _about_format(_error_text(response)):
-                    with self._lock:  # several threads may learn it at once; step down once
-                        self._format = max(self._format, mode_index + 1)
-                    continue
+            refused = response.status_code in (400, 422) and mode_index + 1 < len(FORMATS)
+            if refused and _about_format(_error_text(response)):
+                with self._lock:  # several threads may learn it at once; step down once
+                    self._format = max(self._format, mode_index + 1)
+                continue
             self._check(response)
             return _reply(response)
 

@@ -81,7 +81,9 @@ class LlmModel:
                 "Number, Taxonomy)"
             )
         examples: Sequence[Example] = settings.get("examples") or ()
-        self.prompt = prompt.Prompt(self.params.prompt, self.schema, prompt.few_shot(examples, self.params.few_shot))
+        self.prompt = prompt.Prompt(
+            self.params.prompt, self.schema, prompt.few_shot(examples, self.params.few_shot)
+        )
         self.url = url
         self.cache: Cache | None = settings.get("cache")
         retry = settings.get("retry")

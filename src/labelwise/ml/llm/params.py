@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -59,7 +59,7 @@ class Params:
     api_key: str = ""
     temperature: float = 0.0
     max_concurrency: int = 4
-    prices: Prices = Prices()
+    prices: Prices = field(default_factory=Prices)
     few_shot: int = 0
 
     @classmethod

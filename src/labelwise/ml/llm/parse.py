@@ -73,6 +73,16 @@ def _short(text: str, limit: int = 80) -> str:
     return repr(flat if len(flat) <= limit else flat[: limit - 3] + "...")
 
 
+def _show(raw: Any) -> str:
+    """A value from the reply, for a reason: strings quoted, the rest as JSON."""
+    if isinstance(raw, str):
+        return _short(raw)
+    try:
+        return _short(json.dumps(raw, ensure_ascii=False)).strip("'\"")
+    except (TypeError, ValueError):
+        return type(raw).__name__
+
+
 def _option_index(options: tuple[Option, ...]) -> dict[str, str]:
     index: dict[str, str] = {}
     for option in options:
@@ -126,7 +136,7 @@ class Mapper:
         picked: list[str] = []
         for value in given:
             if not isinstance(value, str):
-                self.drop(control, f"{_short(str(value))} is not a string")
+                self.drop(control, f"{_show(value)} is not a string")
                 continue
             if control.dynamic_options:
                 picked.append(value)
@@ -154,11 +164,11 @@ class Mapper:
         seen: set[tuple[int, int, str]] = set()
         for span in raw if isinstance(raw, list) else [raw]:
             if not isinstance(span, Mapping) or not isinstance(span.get("text"), str):
-                self.drop(control, f"{_short(str(span))} is not a {{text, label}} object")
+                self.drop(control, f"{_show(span)} is not a {{text, label}} object")
                 continue
             label = index.get(str(span.get("label", "")).casefold().strip())
             if label is None:
-                self.drop(control, f"{_short(str(span.get('label')))} is not a label")
+                self.drop(control, f"{_show(span.get('label'))} is not a label")
                 continue
             found = find_all(text, span["text"])
             if not found:
@@ -182,14 +192,14 @@ class Mapper:
         number = _number(raw)
         top = control.max_rating or 5
         if number is None or not number.is_integer() or not 1 <= number <= top:
-            self.drop(control, f"{_short(str(raw))} is not an integer from 1 to {top}")
+            self.drop(control, f"{_show(raw)} is not an integer from 1 to {top}")
             return []
         return [_region(control, "rating", {"rating": int(number)})]
 
     def _number(self, control: ControlTag, raw: Any) -> list[dict[str, Any]]:
         number = _number(raw)
         if number is None:
-            self.drop(control, f"{_short(str(raw))} is not a number")
+            self.drop(control, f"{_show(raw)} is not a number")
             return []
         if (control.min is not None and number < control.min) or (
             control.max is not None and number > control.max
@@ -213,12 +223,16 @@ class Mapper:
         if isinstance(path, str):
             path = [path]
         if not isinstance(path, list) or not path or not all(isinstance(node, str) for node in path):
-            self.drop(control, f"{_short(str(path))} is not a path of names")
+            self.drop(control, f"{_show(path)} is not a path of names")
             return None
         level, walked = control.options, []
         for node in path:
             found = next(
-                (o for o in level if node.casefold().strip() in {n.casefold() for n in (o.value, o.alias) if n}),
+                (
+                    o
+                    for o in level
+                    if node.casefold().strip() in {n.casefold() for n in (o.value, o.alias) if n}
+                ),
                 None,
             )
             if found is None:
@@ -265,9 +279,7 @@ def find_all(text: str, quote: str) -> list[tuple[int, int]]:
     return found
 
 
-def to_results(
-    schema: Schema, data: Mapping[str, Any], reply: str
-) -> tuple[list[dict[str, Any]], list[str]]:
+def to_results(schema: Schema, data: Mapping[str, Any], reply: str) -> tuple[list[dict[str, Any]], list[str]]:
     """(results, reasons for what was dropped); Unparsable when the reply has no JSON object."""
     mapper = Mapper(schema, data)
     return mapper.results(extract(reply)), mapper.reasons
