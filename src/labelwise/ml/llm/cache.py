@@ -6,7 +6,7 @@ answer is a new key. The reply text is cached, not its mapping, so a better pars
 Only replies that held a JSON object are cached; a failed task is asked again on the next run.
 
 How the model reaches the database: the kind's factory has no session, so the caller passes a cache object
-in the connection settings (`{"cache": SqlCache(database)}`); without one nothing is cached. `SqlCache` opens
+in the connection settings (`{"cache": SqlCache.of(database)}`); without one nothing is cached. `SqlCache` opens
 a short session per lookup and per write, so it is safe from the worker threads of a run.
 """
 
@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import orjson
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
 
 from labelwise.db.base import table, utcnow
 from labelwise.db.models import LlmCache
@@ -52,12 +53,17 @@ class Cache(Protocol):
 class SqlCache:
     """The `llm_cache` table of a database."""
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    def __init__(self, read: sessionmaker[Session], write: sessionmaker[Session]) -> None:
+        self.read = read
+        self.write = write
+
+    @classmethod
+    def of(cls, database: Database) -> SqlCache:
+        return cls(database.sessionmaker, database.write_sessionmaker)
 
     def get(self, key: str) -> Reply | None:
         c = table(LlmCache).c
-        with self.database.sessionmaker() as db:
+        with self.read() as db:
             row = db.execute(
                 select(c.content, c.prompt_tokens, c.completion_tokens).where(c.key == key)
             ).first()
@@ -72,7 +78,7 @@ class SqlCache:
             "completion_tokens": reply.completion_tokens,
             "created_at": utcnow(),
         }
-        with self.database.write_sessionmaker() as db:
+        with self.write() as db:
             dialect = db.get_bind().dialect.name
             module = postgresql if dialect == "postgresql" else sqlite
             db.execute(module.insert(table(LlmCache)).values(values).on_conflict_do_nothing())
