@@ -105,7 +105,7 @@ def test_unparsable_replies_are_not_cached(database: Database, llm_server: OpenA
 def test_evaluation_on_gold_tasks_against_truth_and_consensus(
     client: TestClient, db: Session, llm_server: OpenAIServer, admin: User
 ) -> None:
-    pid, ids = gold_project(client, db)
+    pid, _ids = gold_project(client, db)
     llm_server.answer = by_text
     project = projects.get(db, pid)
     row = evaluation.evaluate(db, project, make_model(llm_server, config=CHOICES), user=admin, prompt="p")
