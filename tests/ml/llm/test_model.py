@@ -34,7 +34,7 @@ def test_predicts_choices_and_sends_prompt_schema_and_key(llm_server: OpenAIServ
     ]
     assert {p.model_version for p in proposals} == {model.version}
     assert model.version.startswith("test-model@") and len(model.version) == len("test-model@") + 8
-    seen = llm_server.chats()[0]
+    [seen] = [r for r in llm_server.chats() if "I love it" in r.body["messages"][-1]["content"]]
     assert seen.headers["Authorization"] == "Bearer sk-test-123"
     body = seen.body
     assert body["model"] == "test-model" and body["temperature"] == 0.2
@@ -237,3 +237,12 @@ def test_setup_checks_the_prompt_and_returns_the_version(llm_server: OpenAIServe
 def test_bad_params_are_named(llm_server: OpenAIServer, params: dict[str, object], message: str) -> None:
     with pytest.raises(ModelError, match=message):
         make_model(llm_server, **params)
+
+
+def test_a_server_that_is_down_stops_the_run(llm_server: OpenAIServer) -> None:
+    url = llm_server.url
+    llm_server.stop()
+    extra = {"model": "m", "prompt": "{text}"}
+    settings = {"policy": policy(), "retry": Retry(attempts=2, base=0.01)}
+    with pytest.raises(ModelError, match="url: cannot connect to"):
+        LlmModel(ProjectView(1, CHOICES, "p", extra), url, settings).predict(TASKS)

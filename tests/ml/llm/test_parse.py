@@ -162,3 +162,10 @@ def test_answer_of_a_result_maps_back_to_the_same_results() -> None:
     }
     results, _ = mapped(answer)
     assert answers.answer_of(SCHEMA, results) == answer
+
+
+def test_deeply_nested_or_huge_replies_are_refused_not_crashed() -> None:
+    with pytest.raises(parse.Unparsable):
+        parse.extract('{"a": ' * 100_000)
+    with pytest.raises(parse.Unparsable):
+        parse.extract("{" + "[" * 100_000)

@@ -40,6 +40,10 @@ class Failed(ModelError):
     """One request failed after its retries (or was answered with nothing usable): skip that task."""
 
 
+class Unreachable(Failed):
+    """No connection could be made; retried like a timeout, fatal when the retries run out."""
+
+
 @dataclass(frozen=True)
 class Prices:
     """Prices per 1,000 tokens, in whatever currency the admin thinks in."""
@@ -172,6 +176,8 @@ class ChatClient:
             raise Fatal(f"url: {exc.detail}") from None
         except httpx.TimeoutException:
             raise Failed(f"no answer from {fetch.shown(url)} within {self.policy.timeout:g} s") from None
+        except httpx.ConnectError:
+            raise Unreachable(f"url: cannot connect to {fetch.shown(url)}") from None
         except httpx.HTTPError as exc:
             raise Failed(f"{fetch.shown(url)}: the request failed ({type(exc).__name__})") from None
         return response
@@ -181,6 +187,11 @@ class ChatClient:
             last = attempt == self.retry.attempts - 1
             try:
                 response = self._send(method, path, body)
+            except Unreachable as exc:
+                if last:
+                    raise Fatal(str(exc)) from None
+                time.sleep(self.retry.wait(attempt, None))
+                continue
             except Failed:
                 if last:
                     raise

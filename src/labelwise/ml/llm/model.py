@@ -126,7 +126,9 @@ class LlmModel:
     def train(self, examples: Sequence[Example]) -> str | None:
         return None
 
-    def _ask(self, client: ChatClient, task: Mapping[str, Any]) -> tuple[Proposal, list[str]]:
+    def _ask(self, client: ChatClient, task: Mapping[str, Any]) -> tuple[Proposal, Reply, list[str]]:
+        """One task's proposal, what it cost (nothing on a cache hit) and what was dropped from the answer;
+        runs in a worker thread, so it only reads shared state (the report is counted by `predict`)."""
         raw = task.get("data")
         data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
         try:
@@ -154,8 +156,7 @@ class LlmModel:
             cost=self.params.prices.cost(spent.prompt_tokens, spent.completion_tokens),
             cached=cached,
         )
-        self._count(spent)
-        return proposal, dropped
+        return proposal, spent, dropped
 
     def _count(self, spent: Reply) -> None:
         self.report.prompt_tokens += spent.prompt_tokens
@@ -167,7 +168,7 @@ class LlmModel:
         self.report = Report(tasks=len(tasks))
         out: dict[int, Proposal] = {}
         with self._client() as client, ThreadPoolExecutor(self.params.max_concurrency) as pool:
-            pending: dict[Future[tuple[Proposal, list[str]]], int] = {
+            pending: dict[Future[tuple[Proposal, Reply, list[str]]], int] = {
                 pool.submit(self._ask, client, task): int(task["id"]) for task in tasks
             }
             done = 0
@@ -178,13 +179,14 @@ class LlmModel:
                         task_id = pending.pop(future)
                         done += 1
                         try:
-                            proposal, dropped = future.result()
+                            proposal, spent, dropped = future.result()
                         except Fatal:
                             raise
                         except ModelError as exc:
                             self.report.failures[task_id] = str(exc)
                         else:
                             out[task_id] = proposal
+                            self._count(spent)
                             self.report.cached += proposal.cached
                             if dropped:
                                 self.report.dropped[task_id] = dropped

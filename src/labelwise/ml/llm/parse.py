@@ -36,11 +36,11 @@ class Unparsable(ValueError):
 def _loads(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     try:
         return json.JSONDecoder().raw_decode(text)[0]
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     python = _LITERALS.sub(lambda m: {"true": "True", "false": "False", "null": "None"}[m.group(1)], text)
     try:
