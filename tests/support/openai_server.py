@@ -70,7 +70,7 @@ class OpenAIServer:
         self.queue.extend(answers)
 
     def chats(self) -> list[Seen]:
-        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+        return [r for r in self.requests if r.path.split("?")[0].endswith("/chat/completions")]
 
     def _next(self, body: Any) -> Answer:
         with self.lock:

@@ -12,7 +12,7 @@ from labelwise.ml.contract import ModelError, ProjectView
 from labelwise.ml.llm import LlmModel
 from labelwise.ml.llm.client import Retry
 from labelwise.settings import get_settings
-from tests.ml.llm.helpers import CHOICES, make_model, policy
+from tests.ml.llm.helpers import CHOICES, FAST, make_model, policy
 from tests.support.openai_server import Answer, OpenAIServer
 
 TASKS = [{"id": 1, "data": {"text": "I love it"}}, {"id": 2, "data": {"text": "I hate it"}}]
@@ -246,3 +246,19 @@ def test_a_server_that_is_down_stops_the_run(llm_server: OpenAIServer) -> None:
     settings = {"policy": policy(), "retry": Retry(attempts=2, base=0.01)}
     with pytest.raises(ModelError, match="url: cannot connect to"):
         LlmModel(ProjectView(1, CHOICES, "p", extra), url, settings).predict(TASKS)
+
+
+def test_a_query_in_the_base_url_is_kept(llm_server: OpenAIServer) -> None:
+    llm_server.answer = lambda body: Answer(content='{"sentiment": "Positive"}')
+    extra = {"model": "m", "prompt": "{text}", "api_key": "k"}
+    settings = {"policy": policy(), "retry": FAST}
+    model = LlmModel(
+        ProjectView(1, CHOICES, "p", extra), llm_server.url + "/?api-version=2024-02-01", settings
+    )
+    assert len(model.predict(TASKS[:1])) == 1
+    assert llm_server.chats()[0].path == "/v1/chat/completions?api-version=2024-02-01"
+
+
+def test_an_api_key_with_control_characters_is_refused(llm_server: OpenAIServer) -> None:
+    with pytest.raises(ModelError, match=r"extra_params\.api_key: must be printable"):
+        make_model(llm_server, api_key="sk-1\r\nX-Evil: 1")

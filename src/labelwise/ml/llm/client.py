@@ -138,7 +138,7 @@ class ChatClient:
         max_concurrency: int = 4,
         retry: Retry | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = base_url
         self.model = model
         self.temperature = temperature
         self.retry = retry or Retry()
@@ -146,6 +146,8 @@ class ChatClient:
             allow=policy.allow, timeout=policy.timeout, max_bytes=MAX_REPLY_BYTES, max_redirects=0
         )
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        if api_key and _host(base_url).endswith(".openai.azure.com"):
+            headers["api-key"] = api_key  # Azure OpenAI reads its keys from this header
         self._http = fetch.client(self.policy, headers={**headers, "Content-Type": "application/json"})
         self._slots = threading.BoundedSemaphore(max(1, max_concurrency))
         self._format = 0  # index into FORMATS, stepped down when the server refuses one
@@ -162,12 +164,12 @@ class ChatClient:
 
     def _send(self, method: str, path: str, body: Any = None) -> httpx.Response:
         """One request, body read; transport failures are `Failed` (retried by the caller) or `Fatal`."""
-        url = self.base_url + path
         content = orjson.dumps(body) if body is not None else None
         try:
+            url = join(self.base_url, path)
             request = self._http.build_request(method, url, content=content)
-        except httpx.HTTPError as exc:
-            raise Fatal(f"url: {fetch.shown(url)} is not a valid URL") from exc
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, TypeError):
+            raise Fatal(f"url: {fetch.shown(self.base_url)} is not a valid URL") from None
         request.extensions = {**request.extensions, fetch.DEADLINE: time.monotonic() + self.policy.timeout}
         try:
             with self._slots:
@@ -244,9 +246,12 @@ class ChatClient:
             self._check(response)
             return _reply(response)
 
-    def models(self) -> list[str]:
-        """The server's model ids (`GET /models`); Fatal when the server refuses the key."""
+    def models(self) -> list[str] | None:
+        """The server's model ids (`GET /models`), None when the server has no such endpoint; Fatal when it
+        refuses the key."""
         response = self._with_retries("GET", "/models", None)
+        if response.status_code in (404, 405):
+            return None
         self._check(response)
         try:
             body = orjson.loads(response.content)
@@ -256,6 +261,19 @@ class ChatClient:
         if not isinstance(data, list):
             return []
         return [str(item["id"]) for item in data if isinstance(item, dict) and "id" in item]
+
+
+def _host(url: str) -> str:
+    try:
+        return httpx.URL(url).host.lower()
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return ""
+
+
+def join(base_url: str, path: str) -> str:
+    """`path` appended to the base URL's path, its query kept (Azure's `?api-version=`)."""
+    url = httpx.URL(base_url)
+    return str(url.copy_with(path=url.path.rstrip("/") + path))
 
 
 def _reply(response: httpx.Response) -> Reply:

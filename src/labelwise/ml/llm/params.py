@@ -52,6 +52,13 @@ def _text(params: Mapping[str, Any], name: str, *, required: bool, limit: int) -
     return raw
 
 
+def _key(params: Mapping[str, Any]) -> str:
+    key = _text(params, "api_key", required=False, limit=1000)
+    if any(not (33 <= ord(c) <= 126) for c in key):
+        raise ParamError("api_key", "must be printable ASCII without spaces")
+    return key
+
+
 @dataclass(frozen=True)
 class Params:
     model: str
@@ -69,7 +76,7 @@ class Params:
         return cls(
             model=_text(params, "model", required=True, limit=200),
             prompt=_text(params, "prompt", required=True, limit=100_000),
-            api_key=_text(params, "api_key", required=False, limit=1000),
+            api_key=_key(params),
             temperature=_number(params, "temperature", 0.0, 0.0, 2.0),
             max_concurrency=int(_number(params, "max_concurrency", 4, 1, MAX_CONCURRENCY)),
             prices=Prices(
