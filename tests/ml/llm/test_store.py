@@ -178,6 +178,11 @@ def test_llm_as_annotator_writes_annotations_by_its_member(
         [vuser.id, users.by_email(db, "a1@example.com").id]
     )  # type: ignore[union-attr]
     assert client.get(f"/api/tasks/{ids[3]}").json()["total_annotations"] == 2
+    # The quality engine scores it like a person: its agreement with a1 is 3 of 4 tasks.
+    iaa = client.get(f"/api/projects/{pid}/stats/IAA").json()
+    emails = [u["email"] for u in iaa["users"]]
+    me, other = emails.index("llm-42@models.labelwise"), emails.index("a1@example.com")
+    assert iaa["IAA"][me][other] == 0.75 and iaa["common_tasks"][me][other] == 4
     # A re-run adds nothing twice, and the same member is found again.
     again = annotator.ensure_member(db, project, users.get(db, admin.id), 42)
     assert again.id == vuser.id
