@@ -62,14 +62,16 @@ def test_malformed_reply_leaves_the_task_out_with_a_reason(llm_server: OpenAISer
     proposals = model.predict(TASKS)
     assert [(p.task, p.result[0]["value"]["choices"]) for p in proposals] == [(2, ["Neutral"])]
     assert model.report.failures == {1: "the reply is not a JSON object: 'I think it is positive'"}
+    assert model.report.tokens == 30  # both replies were paid for
 
 
 def test_option_outside_the_config_is_reported_as_dropped(llm_server: OpenAIServer) -> None:
     llm_server.script(Answer(content='{"sentiment": "Ecstatic"}'))
     model = make_model(llm_server)
-    [proposal] = model.predict(TASKS[:1])
-    assert proposal.result == []
+    assert model.predict(TASKS[:1]) == []
+    assert model.report.failures == {1: "no usable answer (sentiment: 'Ecstatic' is not an option)"}
     assert model.report.dropped == {1: ["sentiment: 'Ecstatic' is not an option"]}
+    assert model.report.tokens == 15  # the reply was paid for all the same
 
 
 def test_429_is_retried_after_retry_after(llm_server: OpenAIServer) -> None:

@@ -2,8 +2,8 @@
 
 A run (`predict`) sends one request per task, at most `max_concurrency` at once (a thread pool the size of
 the limit; the client's semaphore holds the limit too), and reports progress as tasks finish. A task whose
-reply cannot be read, or whose requests failed after their retries, is left out with its reason in
-`report.failures`; a connection-level failure (key refused, unknown model, refused address) stops the run
+reply cannot be read or maps to no valid result, or whose requests failed after their retries, is left out
+with its reason in `report.failures` (the tokens a reply cost are counted all the same); a connection-level failure (key refused, unknown model, refused address) stops the run
 with a ModelError. `report` also holds the run's tokens and cost; cache hits cost nothing.
 
 Settings the factory reads besides the contract's (`timeout`, `extra_params`): optional `cache` (a
@@ -54,6 +54,20 @@ class Report:
             "failures": {str(k): v for k, v in self.failures.items()},
             "dropped": {str(k): v for k, v in self.dropped.items()},
         }
+
+
+NOTHING = Reply("", 0, 0)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What one task's request came to: a proposal, or the reason there is none; tokens spent either way."""
+
+    proposal: Proposal | None
+    spent: Reply
+    failure: str | None
+    dropped: list[str] = field(default_factory=list)
+    cached: bool = False
 
 
 def _policy(settings: Mapping[str, Any]) -> fetch.Policy:
@@ -122,27 +136,30 @@ class LlmModel:
     def train(self, examples: Sequence[Example]) -> str | None:
         return None
 
-    def _ask(self, client: ChatClient, task: Mapping[str, Any]) -> tuple[Proposal, Reply, list[str]]:
-        """One task's proposal, what it cost (nothing on a cache hit) and what was dropped from the answer;
-        runs in a worker thread, so it only reads shared state (the report is counted by `predict`)."""
+    def _ask(self, client: ChatClient, task: Mapping[str, Any]) -> Asked:
+        """One task: its proposal or why there is none, and what it cost (nothing on a cache hit). Runs in a
+        worker thread, so it only reads shared state (the report is counted by `predict`)."""
         raw = task.get("data")
         data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
         try:
             messages = self.prompt.messages(data)
         except prompt.PromptError as exc:
-            raise Failed(str(exc)) from None
+            return Asked(None, NOTHING, str(exc))
         cache_key = key(self.url, self.params.model, self.params.temperature, messages, self.answer_schema)
         reply = self.cache.get(cache_key) if self.cache is not None else None
         cached = reply is not None
         if reply is None:
             reply = client.complete(messages, self.answer_schema)
+        spent = NOTHING if cached else reply
         try:
             results, dropped = parse.to_results(self.schema, data, reply.content)
         except parse.Unparsable as exc:
-            raise Failed(str(exc)) from None
+            return Asked(None, spent, str(exc))
         if not cached and self.cache is not None:
             self.cache.put(cache_key, self.params.model, reply)
-        spent = Reply("", 0, 0) if cached else reply
+        if not results:
+            why = "; ".join(dropped) if dropped else "the answer named no control of the config"
+            return Asked(None, spent, f"no usable answer ({why})", dropped, cached)
         proposal = Proposal(
             task=int(task["id"]),
             result=results,
@@ -152,19 +169,25 @@ class LlmModel:
             cost=self.params.prices.cost(spent.prompt_tokens, spent.completion_tokens),
             cached=cached,
         )
-        return proposal, spent, dropped
+        return Asked(proposal, spent, None, dropped, cached)
 
-    def _count(self, spent: Reply) -> None:
+    def _count(self, task_id: int, asked: Asked) -> None:
+        spent = asked.spent
         self.report.prompt_tokens += spent.prompt_tokens
         self.report.completion_tokens += spent.completion_tokens
         self.report.tokens += spent.tokens
         self.report.cost += self.params.prices.cost(spent.prompt_tokens, spent.completion_tokens)
+        self.report.cached += asked.cached
+        if asked.failure is not None:
+            self.report.failures[task_id] = asked.failure
+        if asked.dropped:
+            self.report.dropped[task_id] = asked.dropped
 
     def predict(self, tasks: Sequence[Mapping[str, Any]], progress: Progress | None = None) -> list[Proposal]:
         self.report = Report(tasks=len(tasks))
         out: dict[int, Proposal] = {}
         with self._client() as client, ThreadPoolExecutor(self.params.max_concurrency) as pool:
-            pending: dict[Future[tuple[Proposal, Reply, list[str]]], int] = {
+            pending: dict[Future[Asked], int] = {
                 pool.submit(self._ask, client, task): int(task["id"]) for task in tasks
             }
             done = 0
@@ -175,17 +198,15 @@ class LlmModel:
                         task_id = pending.pop(future)
                         done += 1
                         try:
-                            proposal, spent, dropped = future.result()
+                            asked = future.result()
                         except Fatal:
                             raise
-                        except ModelError as exc:
+                        except ModelError as exc:  # the requests failed after their retries
                             self.report.failures[task_id] = str(exc)
-                        else:
-                            out[task_id] = proposal
-                            self._count(spent)
-                            self.report.cached += proposal.cached
-                            if dropped:
-                                self.report.dropped[task_id] = dropped
+                            continue
+                        self._count(task_id, asked)
+                        if asked.proposal is not None:
+                            out[task_id] = asked.proposal
                     if progress is not None:
                         progress(done, len(tasks))
             except BaseException:
