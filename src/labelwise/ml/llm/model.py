@@ -23,7 +23,7 @@ from labelwise.ml.contract import Example, ModelError, Progress, ProjectView, Pr
 from labelwise.ml.llm import parse, prompt
 from labelwise.ml.llm import schema as answers
 from labelwise.ml.llm.cache import Cache, key
-from labelwise.ml.llm.client import ChatClient, Failed, Fatal, Reply, Retry
+from labelwise.ml.llm.client import ChatClient, Fatal, Reply, Retry
 from labelwise.ml.llm.params import ParamError, Params
 from labelwise.settings import get_settings
 from labelwise.storage import fetch
