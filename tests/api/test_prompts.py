@@ -12,8 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from labelwise.settings import Settings
-from tests.ml.llm.helpers import CHOICES
-from tests.ml.llm.test_store import by_text, gold_project
+from tests.ml.llm.helpers import CHOICES, by_text, gold_project
 from tests.support.openai_server import Answer, OpenAIServer, running
 
 

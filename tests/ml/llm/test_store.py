@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,58 +18,13 @@ from labelwise.ml.llm import annotator, evaluation
 from labelwise.ml.llm.cache import SqlCache
 from labelwise.services import projects, users
 from labelwise.settings import Settings
-from tests.api.test_tasks_and_import import make_project
-from tests.ml.llm.helpers import CHOICES, make_model
+from tests.ml.llm.helpers import CHOICES, by_text, gold_project, make_model
 from tests.support.openai_server import Answer, OpenAIServer
-from tests.support.people import member
 
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=database_url, ssrf_allow_hosts="127.0.0.1")
-
-
-def by_text(body: dict[str, Any]) -> Answer:
-    text = body["messages"][-1]["content"]
-    return Answer(
-        content=json.dumps({"sentiment": "Negative" if "hate" in text else "Positive"}), usage=(50, 10)
-    )
-
-
-def sentiment(value: str) -> list[dict[str, Any]]:
-    return [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
-
-
-def _auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Token {token}"}
-
-
-def gold_project(client: TestClient, db: Session) -> tuple[int, list[int]]:
-    """Three gold tasks and one plain task; two annotators besides the owner's ground truth."""
-    pid = make_project(client, CHOICES)
-    texts = ["I love it", "I hate it", "It is fine", "Not gold at all"]
-    r = client.post(f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": t} for t in texts])
-    ids = list(r.json()["task_ids"])
-    a1 = member(db, pid, "a1@example.com", token="a1-token-0123456789")
-    a2 = member(db, pid, "a2@example.com", token="a2-token-0123456789")
-    db.commit()
-    votes = {
-        ids[0]: ("Positive", "Positive", "Positive"),
-        ids[1]: ("Negative", "Negative", "Positive"),
-        ids[2]: ("Neutral", "Neutral", "Neutral"),
-        ids[3]: (None, "Positive", None),
-    }
-    for task, (truth, first, second) in votes.items():
-        if truth is not None:
-            body = {"result": sentiment(truth), "ground_truth": True}
-            assert client.post(f"/api/tasks/{task}/annotations", json=body).status_code == 201
-        for token, value in ((a1.token, first), (a2.token, second)):
-            if value is not None:
-                r = client.post(
-                    f"/api/tasks/{task}/annotations", json={"result": sentiment(value)}, headers=_auth(token)
-                )
-                assert r.status_code == 201, r.text
-    return pid, ids
 
 
 def test_cache_hit_on_re_run_sends_nothing(database: Database, llm_server: OpenAIServer) -> None:
