@@ -45,6 +45,7 @@ MINIMUM_ROLE = {
     "trash.restore": "admin",
     "activity.view": "admin",
     "webhook.manage": "manager",
+    "prompt.manage": "manager",  # LLM prompt previews and evaluations on gold tasks
     "user.list": "annotator",
     "user.manage": "admin",
 }

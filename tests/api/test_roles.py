@@ -158,6 +158,9 @@ MINIMUM = {
     "GET /api/projects/{project_id}/stats/finished": "manager",  # with ?user_pk=<self>: each member
     "GET /api/projects/{project_id}/stats/lead_time": "manager",
     "GET /api/projects/{project_id}/stats/IAA": "manager",
+    "POST /api/projects/{project_id}/prompts/preview": "manager",
+    "POST /api/projects/{project_id}/prompts/evaluate": "manager",
+    "GET /api/projects/{project_id}/prompts/evaluations": "manager",
 }
 
 

@@ -5,6 +5,7 @@ from labelwise.db.models.activity import Activity
 from labelwise.db.models.annotations import Annotation, AnnotationHistory, Draft, Prediction
 from labelwise.db.models.assignments import ASSIGNMENT_TYPES, Pause, TaskAssignment
 from labelwise.db.models.jobs import ExportSnapshot, FileUpload, Job
+from labelwise.db.models.llm import LlmCache, PromptEvaluation
 from labelwise.db.models.projects import Project, ProjectMember
 from labelwise.db.models.reviews import AnnotationReview
 from labelwise.db.models.storage import Storage, StorageLink
@@ -30,10 +31,12 @@ __all__ = [
     "FileUpload",
     "Import",
     "Job",
+    "LlmCache",
     "Pause",
     "Prediction",
     "Project",
     "ProjectMember",
+    "PromptEvaluation",
     "Storage",
     "StorageLink",
     "Task",
