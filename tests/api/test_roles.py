@@ -158,6 +158,8 @@ MINIMUM = {
     "GET /api/projects/{project_id}/stats/finished": "manager",  # with ?user_pk=<self>: each member
     "GET /api/projects/{project_id}/stats/lead_time": "manager",
     "GET /api/projects/{project_id}/stats/IAA": "manager",
+    "POST /api/projects/{project_id}/aggregate": "manager",
+    "GET /api/projects/{project_id}/aggregate": "manager",
 }
 
 
