@@ -67,9 +67,7 @@ def clean(fields: dict[str, Any], label_config: str | None) -> dict[str, Any]:
     except labeling.ConfigError as exc:
         raise Invalid(f"{FIELD}: the project's config does not parse: {exc}", {FIELD: [str(exc)]}) from exc
     if not isinstance(value, dict):
-        raise Invalid(
-            f"{FIELD}: must be an object of control name to method", {FIELD: ["must be an object"]}
-        )
+        raise Invalid(f"{FIELD}: must be an object of control name to method", {FIELD: ["must be an object"]})
     for name, method in value.items():
         if name not in schema.controls:
             shown = str(name)[:60]

@@ -102,7 +102,9 @@ def _whole(result: list[dict[str, Any]], control: str) -> str | None:
 def _add_batch(controls: list[_Control], rows: list[tuple[int, int, list[dict[str, Any]]]]) -> None:
     """Votes of one batch of (task, annotator, result) rows for every control."""
     # Each annotation is its own pseudo-task for `votes_from_tasks`, so a vote leads back to its result.
-    pseudo = [{"id": i, "annotations": [{"completed_by": 0, "result": r}]} for i, (_, _, r) in enumerate(rows)]
+    pseudo = [
+        {"id": i, "annotations": [{"completed_by": 0, "result": r}]} for i, (_, _, r) in enumerate(rows)
+    ]
     for c in controls:
         found: list[tuple[int, str]]
         if c.single:
@@ -314,6 +316,22 @@ def for_tasks(db: Session, task_ids: list[int]) -> dict[int, list[dict[str, Any]
     return out
 
 
+def exists_for(db: Session, project_id: int) -> bool:
+    c = table(TaskConsensus).c
+    return db.scalar(select(c.id).where(c.project_id == project_id).limit(1)) is not None
+
+
+def for_export(db: Session, task_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """`for_tasks` in the shape exports write: `score` is the confidence, as a prediction's score is."""
+    return {
+        task_id: [
+            {"control": e["control"], "result": e["result"], "score": e["confidence"], "method": e["method"]}
+            for e in entries
+        ]
+        for task_id, entries in for_tasks(db, task_ids).items()
+    }
+
+
 def attach(db: Session, user: User, project: Project, tasks: list[dict[str, Any]]) -> None:
     """Add `consensus` to each task JSON that has one, when the user may see it (one query for all)."""
     if not tasks or not visible(db, user, project):
@@ -324,7 +342,9 @@ def attach(db: Session, user: User, project: Project, tasks: list[dict[str, Any]
             t["consensus"] = found[t["id"]]
 
 
-def skills_of(db: Session, project_id: int, user_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
+def skills_of(
+    db: Session, project_id: int, user_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, Any]]:
     """Per annotator: `skill` (the mean over controls, weighted by their votes) and `gold_accuracy` (the
     mean of what is recorded), each None when unknown."""
     s = table(AnnotatorSkill).c

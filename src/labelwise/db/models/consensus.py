@@ -39,7 +39,9 @@ class AnnotatorSkill(Base):
     share of right answers on gold tasks when gold tasks are used (written by the gold-task service)."""
 
     __tablename__ = "annotator_skills"
-    __table_args__ = (Index("ix_annotator_skills_project_user", "project_id", "user_id", "control", unique=True),)
+    __table_args__ = (
+        Index("ix_annotator_skills_project_user", "project_id", "user_id", "control", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))

@@ -74,6 +74,8 @@ def record(
     row["lead_time"] = item.get("lead_time") if is_annotation else None
     if "agreement" in task:
         row["agreement"] = task["agreement"]
+    if options.annotations == "aggregated":  # the consensus' lowest confidence over its controls
+        row["confidence"] = item.get("score") if is_annotation else None
     if options.include_predictions:
         is_prediction = source is not None and source.kind == PREDICTION
         row["origin"] = source.kind if source else None

@@ -31,7 +31,10 @@ def upgrade() -> None:
         sa.Column("method", sa.String(length=20), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["project_id"], ["projects.id"], name=op.f("fk_task_consensus_project_id_projects"), ondelete="CASCADE"
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_task_consensus_project_id_projects"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["task_id"], ["tasks.id"], name=op.f("fk_task_consensus_task_id_tasks"), ondelete="CASCADE"
@@ -52,7 +55,10 @@ def upgrade() -> None:
         sa.Column("gold_accuracy", sa.Float(), nullable=True),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["project_id"], ["projects.id"], name=op.f("fk_annotator_skills_project_id_projects"), ondelete="CASCADE"
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_annotator_skills_project_id_projects"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_annotator_skills_user_id_users"), ondelete="CASCADE"
