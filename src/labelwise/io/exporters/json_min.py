@@ -115,6 +115,8 @@ def columns(schema: labeling.Schema, options: ExportOptions, first: dict[str, An
     data = first.get("data") if first else None
     extra = list(data) if isinstance(data, dict) else []
     tail = ["agreement"] if first and "agreement" in first else []
+    if options.annotations == "aggregated":
+        tail.append("confidence")
     if options.include_predictions:
         tail += PREDICTION_KEYS
     keys = [*schema.data_keys, *extra, "id", *schema.controls, *WHO_AND_WHEN, *tail]
