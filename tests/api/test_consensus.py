@@ -11,13 +11,16 @@ from typing import Any
 
 import numpy as np
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from labelwise import quality
-from labelwise.db.models import AnnotatorSkill, TaskConsensus
-from labelwise.services import aggregation
+from labelwise.db.models import AnnotatorSkill, TaskConsensus, User
+from labelwise.db.runtime import Database
+from labelwise.services import aggregation, consensus, projects
+from labelwise.services.errors import Conflict
 from tests.api.test_tasks_and_import import choice, make_project
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.support.people import member
@@ -286,3 +289,14 @@ def test_skills_show_on_the_dashboard(client: TestClient, db: Session) -> None:
         settings = browser.get(f"/projects/{crowd.pid}/settings").text
         assert 'data-control="sentiment" data-default="ds"' in settings
         assert 'data-control="label" data-default="mv"' in settings and "Aggregate now" in settings
+
+
+def test_one_aggregation_at_a_time_per_project(database: Database, admin: User) -> None:
+    # No runner here (no app): the first job stays queued, so the second request meets it.
+    with database.sessionmaker() as db:
+        user = db.get(User, admin.id)
+        assert user is not None
+        project = projects.create(db, user, {"title": "t", "label_config": CONFIG})
+        first = consensus.submit(db, project, user)
+        with pytest.raises(Conflict, match=f"job {first.id}"):
+            consensus.submit(db, project, user)

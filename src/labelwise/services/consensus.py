@@ -30,7 +30,7 @@ from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotatorSkill, Job, Project, Task, TaskConsensus, User
 from labelwise.quality.extract import VALUE_KEYS
 from labelwise.services import aggregation, projects
-from labelwise.services.errors import Invalid
+from labelwise.services.errors import Conflict, Invalid
 
 KIND = "quality.aggregate"
 BATCH = 5000
@@ -260,11 +260,15 @@ jobs.register(KIND, run)
 
 
 def submit(db: Session, project: Project, user: User, method: str | None = None) -> Job:
+    """Queue a run; one at a time per project (a second would race the first's delete-then-insert)."""
     if method is not None and method not in aggregation.METHODS:
         raise Invalid(
             f"method: unknown method {str(method)[:30]!r}; use one of {', '.join(aggregation.METHODS)}",
             {"method": ["unknown method"]},
         )
+    running = latest_job(db, project.id)
+    if running is not None and running.status in (jobs.QUEUED, jobs.RUNNING):
+        raise Conflict(f"an aggregation of project {project.id} is already under way (job {running.id})")
     params: dict[str, Any] = {"project_id": project.id}
     if method is not None:
         params["method"] = method
