@@ -3,10 +3,13 @@ aggregation with its progress; the editor's side panel then shows the task's con
 
 from __future__ import annotations
 
+import csv
+
 import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import make_project
+from tests.browser.test_datamanager import open_dm
 
 CONFIG = (
     '<View><Text name="text" value="$text"/>'
@@ -42,3 +45,14 @@ def test_aggregate_from_settings_and_see_the_consensus_in_the_editor(page: Page,
     expect(panel.locator("dt")).to_have_text("sentiment")
     expect(panel.locator(".lw-consensus-answer")).to_have_text("neg")
     expect(panel.locator(".lw-consensus-confidence")).to_have_text("100% · majority vote")
+
+    # The data manager's export takes the annotation choice: "aggregated" gives the consensus per task.
+    open_dm(page, pid)
+    page.check(f"#dm-body tr[data-task-id='{ids[1]}'] input[type=checkbox]")
+    page.select_option("#dm-export-format", "CSV")
+    page.select_option("#dm-export-annotations", "aggregated")
+    with page.expect_download() as download:
+        page.click("[data-action='export-selected']")
+    with open(download.value.path(), encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(int(r["id"]), r["sentiment"], float(r["confidence"])) for r in rows] == [(ids[1], "neg", 1.0)]
