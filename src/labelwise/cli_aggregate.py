@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from labelwise.cli import DataDir, _fail, _settings, console
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 BATCH = 5000
 
@@ -81,19 +84,16 @@ def aggregate(
     console.print(f"wrote {out} ({lines:,} consensus labels, {job.result.get('tasks', 0):,} tasks)")
 
 
-def _lines(factory: object, project_id: int) -> Iterator[bytes]:
+def _lines(factory: sessionmaker[Session], project_id: int) -> Iterator[bytes]:
     """The stored consensus of the project, one JSON line each, in (task, control) order."""
     import orjson
     from sqlalchemy import Text, cast, select, tuple_
-    from sqlalchemy.orm import Session, sessionmaker
 
     from labelwise.db.base import table
     from labelwise.db.models import TaskConsensus
 
-    assert isinstance(factory, sessionmaker)
     c = table(TaskConsensus).c
     last: tuple[int, str] = (0, "")
-    db: Session
     with factory() as db:
         while True:
             rows = db.execute(

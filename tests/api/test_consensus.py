@@ -223,6 +223,14 @@ def test_consensus_on_tasks_is_hidden_from_annotators_of_a_blind_project(
     r = client.get(f"/api/tasks/{first}/editor", headers=annotator)
     assert r.status_code == 200 and "consensus" not in r.json()["task"]
 
+    member(db, crowd.pid, "rev@example.com", "reviewer", token="rev-token-0123456789")
+    review = client.get(
+        f"/api/projects/{crowd.pid}/next-review", headers={"Authorization": "Token rev-token-0123456789"}
+    )
+    assert review.status_code == 200, review.text
+    shown = client.get(f"/api/tasks/{review.json()['task']['id']}").json()["consensus"]
+    assert review.json()["task"]["consensus"] == shown  # reviewers see it in the review screen
+
     assert client.patch(f"/api/projects/{crowd.pid}", json={"blind": False}).status_code == 200
     r = client.get(f"/api/tasks/{first}", headers=annotator)
     assert r.json()["consensus"] == mine["consensus"]
