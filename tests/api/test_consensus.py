@@ -299,6 +299,44 @@ def test_skills_show_on_the_dashboard(client: TestClient, db: Session) -> None:
         assert 'data-control="label" data-default="mv"' in settings and "Aggregate now" in settings
 
 
+def test_gold_accuracy_survives_a_rerun_and_shows_on_the_dashboard(client: TestClient, db: Session) -> None:
+    crowd = _crowd(client, db)
+    _aggregate(client, crowd.pid)
+    # What the gold-task service records: accuracy for one annotator's control, and for a control not aggregated.
+    db.rollback()
+    sentiment = db.scalars(
+        select(AnnotatorSkill).where(
+            AnnotatorSkill.project_id == crowd.pid,
+            AnnotatorSkill.user_id == crowd.users[2],
+            AnnotatorSkill.control == "sentiment",
+        )
+    ).one()
+    sentiment.gold_accuracy = 0.25
+    db.add(
+        AnnotatorSkill(project_id=crowd.pid, user_id=crowd.users[1], control="other", gold_accuracy=0.75, n=0)
+    )
+    db.commit()
+    _aggregate(client, crowd.pid)
+    db.rollback()
+    kept = {
+        (s.user_id, s.control): s
+        for s in db.scalars(select(AnnotatorSkill).where(AnnotatorSkill.project_id == crowd.pid))
+    }
+    assert kept[(crowd.users[2], "sentiment")].gold_accuracy == 0.25
+    assert kept[(crowd.users[2], "sentiment")].skill is not None
+    assert (
+        kept[(crowd.users[1], "other")].gold_accuracy == 0.75
+        and kept[(crowd.users[1], "other")].skill is None
+    )
+    people = {a["user"]["id"]: a for a in client.get(f"/api/projects/{crowd.pid}/stats").json()["annotators"]}
+    assert people[crowd.users[2]]["gold_accuracy"] == 0.25 and people[crowd.users[0]]["gold_accuracy"] is None
+    with TestClient(client.app) as browser:
+        login = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+        assert browser.post("/api/auth/login", json=login).status_code == 200
+        page = browser.get(f"/projects/{crowd.pid}/dashboard").text
+        assert ">Gold accuracy</th>" in page and '<td class="num">25%</td>' in page
+
+
 def test_one_aggregation_at_a_time_per_project(database: Database, admin: User) -> None:
     # No runner here (no app): the first job stays queued, so the second request meets it.
     with database.sessionmaker() as db:
