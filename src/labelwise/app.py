@@ -16,6 +16,7 @@ from labelwise.api import (
     activity_logs,
     assignments,
     auth,
+    consensus,
     drafts,
     editor,
     exports,
@@ -85,6 +86,7 @@ ROUTERS = tuple(
         stats,
         assignments,
         pauses,
+        consensus,
     )
 )
 

@@ -309,5 +309,12 @@ def project_remove_member(project_id: int, email: str, data_dir: DataDir = None)
 from labelwise import cli_storage as _cli_storage  # noqa: E402,F401
 from labelwise import transfer as _transfer  # noqa: E402,F401
 
+# `labelwise quality ...`: agreement and aggregated labels (`cli_aggregate.py` adds `aggregate`).
+quality_app = typer.Typer(help="Agreement and aggregated labels.", no_args_is_help=True)
+app.add_typer(quality_app, name="quality")
+from labelwise import cli_aggregate as _cli_aggregate  # noqa: E402
+
+_cli_aggregate.register(quality_app)
+
 if __name__ == "__main__":
     app()

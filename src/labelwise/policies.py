@@ -42,6 +42,7 @@ MINIMUM_ROLE = {
     "member.pause": "manager",
     "stats.view": "manager",  # dashboards of everyone; each user sees their own
     "stats.own": "annotator",
+    "quality.aggregate": "manager",  # run aggregation, see its progress
     "trash.restore": "admin",
     "activity.view": "admin",
     "webhook.manage": "manager",

@@ -26,7 +26,7 @@ from labelwise.db.runtime import open_database
 from labelwise.services.errors import ServiceError
 from labelwise.services.intake import Intake
 
-MODES = ("all", "ground_truth", "latest")
+MODES = ("all", "ground_truth", "latest", "aggregated")
 
 
 class _Tracked:
@@ -111,7 +111,9 @@ def export_project(
         str, typer.Option("--format", help="Export format, e.g. JSON, JSON_MIN, CSV, COCO.")
     ] = "JSON",
     all_tasks: Annotated[bool, typer.Option("--all-tasks/--annotated-only", help="Which tasks.")] = True,
-    annotations: Annotated[str, typer.Option(help="all, ground_truth or latest.")] = "all",
+    annotations: Annotated[
+        str, typer.Option(help="all, ground_truth, latest or aggregated (the consensus).")
+    ] = "all",
     predictions: Annotated[bool, typer.Option(help="Include predictions as rows.")] = False,
     data_dir: DataDir = None,
 ) -> None:

@@ -161,6 +161,8 @@ MINIMUM = {
     "POST /api/projects/{project_id}/prompts/preview": "manager",
     "POST /api/projects/{project_id}/prompts/evaluate": "manager",
     "GET /api/projects/{project_id}/prompts/evaluations": "manager",
+    "POST /api/projects/{project_id}/aggregate": "manager",
+    "GET /api/projects/{project_id}/aggregate": "manager",
 }
 
 

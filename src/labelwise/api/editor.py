@@ -6,7 +6,7 @@ from typing import Any
 
 from labelwise.api.deps import CurrentUser, SessionDep
 from labelwise.api.router import Router
-from labelwise.services import access, editor_data, projects, tasks
+from labelwise.services import access, consensus, editor_data, projects, tasks
 
 router = Router(tags=["editor"])
 
@@ -18,4 +18,5 @@ def task_for_editor(task_id: int, user: CurrentUser, db: SessionDep) -> dict[str
     access.require_task(db, user, project, task.id)
     body = editor_data.payload(db, project, task.id, user)
     access.trim(db, user, project, body["task"])
+    consensus.attach(db, user, project, [body["task"]])  # shown in the editor's side panel
     return body

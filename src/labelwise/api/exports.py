@@ -70,7 +70,7 @@ def export(
     download_all_tasks: str = "false",
     ids: Annotated[list[str] | None, Query()] = None,
     ids_brackets: Annotated[list[str] | None, Query(alias="ids[]")] = None,
-    annotations: Literal["all", "ground_truth", "latest"] = "all",
+    annotations: Literal["all", "ground_truth", "latest", "aggregated"] = "all",
     include_predictions: bool = False,
 ) -> StreamingResponse:
     project = projects.get(db, project_id)

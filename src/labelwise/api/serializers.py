@@ -136,5 +136,6 @@ def project(p: Project, created_by: User | None = None) -> dict[str, Any]:
         "config_suitable_for_bulk_annotation": False,
         "workspace": None,
         "require_review": (p.settings or {}).get("require_review") is True,
+        "aggregation": (p.settings or {}).get("aggregation") or {},
         **distribution.serialize(p),
     }

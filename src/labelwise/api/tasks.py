@@ -11,7 +11,7 @@ from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, json_object
 from labelwise.api.limits import MAX_PAGE, MAX_PAGE_SIZE
 from labelwise.api.router import Router
 from labelwise.io import ls_json
-from labelwise.services import access, assignments, checks, filters, projects, tasks, views
+from labelwise.services import access, assignments, checks, consensus, filters, projects, tasks, views
 from labelwise.services.errors import Invalid, NotFound
 
 router = Router(tags=["tasks"])
@@ -69,6 +69,8 @@ def list_tasks(
         t["annotators"] = annotators
         t["completed_at"] = completed_at
         t["assignees"] = assigned.get(t["id"], [])
+    if fields != "task_only":
+        consensus.attach(db, user, proj, out)  # `consensus` of the page's tasks, one query
     if counts == "none":
         total, total_annotations, total_predictions = None, None, None
     else:
@@ -96,7 +98,9 @@ def get_task(task_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     project = projects.get(db, task.project_id)
     access.require_task(db, user, project, task.id)
     anns, preds = tasks.related(db, [task.id])
-    return access.trim(db, user, project, ls_json.task(task, anns.get(task.id, []), preds.get(task.id, [])))
+    out = access.trim(db, user, project, ls_json.task(task, anns.get(task.id, []), preds.get(task.id, [])))
+    consensus.attach(db, user, project, [out])
+    return out
 
 
 @router.patch("/api/tasks/{task_id}")

@@ -23,7 +23,7 @@ from labelwise.db.prepared import Prepared
 from labelwise.io import exporters, ls_json
 from labelwise.io.encoding import dumps
 from labelwise.io.exporters.selection import ExportOptions
-from labelwise.services import tasks
+from labelwise.services import consensus, tasks
 from labelwise.services.errors import Invalid
 
 BATCH = 1000
@@ -71,9 +71,11 @@ def _task_batches(
     tick: Callable[[int], None] | None,
 ) -> Iterator[list[str]]:
     """Each batch of tasks as encoded Label Studio objects, the object itself written by the
-    database (see `db.task_json`) with empty lists; only tasks that have annotations or
-    predictions are decoded and filled in Python."""
+    database (see `db.task_json`) with empty lists; only tasks that have annotations,
+    predictions or a consensus (`consensus`, with `score` = confidence) are decoded and filled in
+    Python."""
     has_annotations, has_predictions = _kinds(db, project_id)
+    has_consensus = consensus.exists_for(db, project_id)
     dialect = db.get_bind().dialect.name
     prepared = None if ids else _batch_statement(dialect, only_annotated)
     last = 0
@@ -92,14 +94,17 @@ def _task_batches(
         anns, preds = tasks.related(
             db, [r[0] for r in rows], dense=not ids, annotations=has_annotations, predictions=has_predictions
         )
+        agreed = consensus.for_export(db, [r[0] for r in rows]) if has_consensus else {}
         texts: list[str] = [r[2] for r in rows]
-        if anns or preds:  # the few tasks with lists to fill are re-encoded; key order is kept
+        if anns or preds or agreed:  # the few tasks with lists to fill are re-encoded; key order is kept
             for i, (task_id, _inner, text) in enumerate(rows):
-                a, p = anns.get(task_id), preds.get(task_id)
-                if a or p:
+                a, p, c = anns.get(task_id), preds.get(task_id), agreed.get(task_id)
+                if a or p or c:
                     obj = orjson.loads(text)
                     obj["annotations"] = [ls_json.annotation(x) for x in a or []]
                     obj["predictions"] = [ls_json.prediction(x) for x in p or []]
+                    if c:
+                        obj["consensus"] = c
                     texts[i] = dumps(obj).decode()
         if tick is not None:
             tick(len(rows))

@@ -15,7 +15,7 @@ from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Project, User
 from labelwise.db.prepared import Prepared
-from labelwise.services import activity, checks, distribution, events
+from labelwise.services import activity, aggregation, checks, distribution, events
 from labelwise.services.errors import Invalid, NotFound
 from labelwise.settings import Settings
 
@@ -45,6 +45,8 @@ SETTINGS: dict[str, type] = {
     "require_review": bool,
     # Annotators see only their own results (services/access.py); unset: blind when overlap is above 1.
     "blind": bool,
+    # Method per control tag for aggregated labels (services/aggregation.py checks names and methods).
+    "aggregation": dict,
 }
 SAMPLINGS = ("Sequential sampling", "Uniform sampling", "Uncertainty sampling")
 MAX_TITLE = 255
@@ -129,9 +131,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
-    project = Project(
-        created_by_id=user.id, settings={**_flags(fields), **distribution.clean(fields)}, **values
-    )
+    flags = {**_flags(fields), **distribution.clean(fields)}
+    flags.update(aggregation.clean(fields, values.get("label_config") or DEFAULT_CONFIG))
+    project = Project(created_by_id=user.id, settings=flags, **values)
     db.add(project)
     db.flush()
     activity.record(db, user, "project.created", "project", project.id, {"title": project.title}, project.id)
@@ -144,6 +146,7 @@ def update(db: Session, project: Project, user: User, fields: dict[str, Any]) ->
     begin_write(db)
     values = _clean(fields)
     flags = {**_flags(fields), **distribution.clean(fields)}
+    flags.update(aggregation.clean(fields, values.get("label_config", project.label_config)))
     if "label_config" in values and values["label_config"] != project.label_config:
         from labelwise.services import config_change
 

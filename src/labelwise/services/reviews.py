@@ -375,12 +375,13 @@ def next_for_review(
     """The editor payload of the next task to review (schema, task data made safe, its annotations), with
     `pending` (the ids of its annotations waiting for this reviewer), `review_states` (every annotation's
     state), `annotators` (id → email) and `agreement`. NotFound when nothing waits."""
-    from labelwise.services import editor_data  # it imports this module (the author's view of reviews)
+    from labelwise.services import consensus, editor_data  # editor_data imports this module
 
     task_id = next_task_id(db, project, reviewer, exclude)
     if task_id is None:
         raise NotFound("there are no annotations left to review in this project")
     out = editor_data.payload(db, project, task_id)
+    consensus.attach(db, reviewer, project, [out["task"]])  # the editor's side panel shows it
     rows = db.execute(
         select(Annotation.id, Annotation.review_state, Annotation.completed_by_id, User.email)
         .outerjoin(User, User.id == Annotation.completed_by_id)

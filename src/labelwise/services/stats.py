@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from labelwise.db.models import Annotation, Project, ProjectMember, Task, User
+from labelwise.services import consensus
 from labelwise.services.errors import NotFound
 
 DAYS = 30
@@ -201,6 +202,7 @@ def project_stats(
     rows = sorted(people.values(), key=lambda p: (-p.annotations, p.user_id or 0))
     throughput = [sum(p.throughput[k] for p in rows) for k in range(len(span))]
     totals = _totals(rows, project.task_number, finished)
+    known = consensus.skills_of(db, project.id, None if user_id is None else [user_id])
     if user_id is not None:
         totals["tasks_done"] = people[user_id].tasks_done
     return {
@@ -210,8 +212,13 @@ def project_stats(
         "totals": totals,
         "throughput": [{"day": d, "annotations": n} for d, n in zip(span, throughput, strict=True)],
         "progress": _progress(db, project, span) if user_id is None else None,
-        "annotators": [p.out(users.get(p.user_id or 0)) for p in rows],
+        "annotators": [{**p.out(users.get(p.user_id or 0)), **_skill(known, p.user_id)} for p in rows],
     }
+
+
+def _skill(known: dict[int, dict[str, Any]], user_id: int | None) -> dict[str, Any]:
+    """`skill` from the last aggregation and `gold_accuracy` from gold tasks, None where unknown."""
+    return known.get(user_id or 0) or {"skill": None, "gold_accuracy": None}
 
 
 def finished(db: Session, project: Project, user_id: int | None) -> dict[str, Any]:

@@ -62,6 +62,8 @@ def _view(data: dict[str, Any], everyone: bool) -> dict[str, Any]:
     span = f"{data['days'][0]} to {data['days'][-1]} (UTC)"
     out: dict[str, Any] = {
         "cards": cards,
+        # The gold column only once some annotator has answered gold tasks.
+        "has_gold": any(row["gold_accuracy"] is not None for row in data["annotators"]),
         "span": span,
         "throughput_chart": charts.bar_chart(throughput, f"Annotations per day, {span}", "annotations"),
         "progress_chart": None,
@@ -74,6 +76,8 @@ def _view(data: dict[str, Any], everyone: bool) -> dict[str, Any]:
                 "skip_rate": percent(row["skip_rate"]),
                 "median_lead_time": seconds(row["median_lead_time"]),
                 "acceptance_rate": percent(row["acceptance_rate"]),
+                "skill": percent(row["skill"]),
+                "gold_accuracy": percent(row["gold_accuracy"]),
                 "sparkline": charts.sparkline(
                     [float(v) for v in row["throughput"]], f"{_name(row)}: annotations"
                 ),

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from labelwise import policies
 from labelwise.api.deps import SessionDep
-from labelwise.services import editor_data, projects, tasks
+from labelwise.services import consensus, editor_data, projects, tasks
 from labelwise.services.errors import NotFound
 from labelwise.web import templating
 from labelwise.web.session import PageUser
@@ -38,6 +38,7 @@ def task_editor(
     if task.project_id != project.id:
         raise NotFound(f"task {task_id} is not in project {project_id}")
     data = editor_data.payload(db, project, task.id)
+    consensus.attach(db, user, project, [data["task"]])
     annotation = latest_annotation(data["task"], user.id)
     data["annotation"] = {"id": annotation["id"], "result": annotation["result"]} if annotation else None
     data["can_annotate"] = policies.allowed(user, "annotate", project)

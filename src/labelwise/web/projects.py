@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from labelwise import labeling, policies
 from labelwise.api.deps import SessionDep
 from labelwise.db.models import Project
-from labelwise.services import members, projects, sanitizer
+from labelwise.services import aggregation, members, projects, sanitizer
 from labelwise.services.errors import NotFound
 from labelwise.web.session import PageUser
 from labelwise.web.templating import render
@@ -130,6 +130,8 @@ def project_settings(request: Request, project_id: int, user: PageUser, db: Sess
         "require_review": (project.settings or {}).get("require_review") is True,
         "assignment_only": (project.settings or {}).get("assignment_only") is True,
         "annotation_limit_count": (project.settings or {}).get("annotation_limit_count"),
+        "aggregation": _aggregation_controls(project),
+        "methods": list(aggregation.TITLES.items()),
     }
     return render(
         request,
@@ -139,6 +141,19 @@ def project_settings(request: Request, project_id: int, user: PageUser, db: Sess
         page=page,
         instructions_html=sanitizer.markdown(project.expert_instruction or ""),
     )
+
+
+def _aggregation_controls(project: Project) -> list[dict[str, str]]:
+    """Each control with the method aggregating it and its default, for the quality section's selects."""
+    try:
+        schema = projects.schema(project)
+    except labeling.ConfigError:
+        return []
+    chosen = aggregation.methods(project, schema)
+    return [
+        {"name": name, "tag": c.tag, "method": chosen[name], "default": aggregation.default_method(c)}
+        for name, c in schema.controls.items()
+    ]
 
 
 def _refused(request: Request, message: str) -> Response:

@@ -4,6 +4,7 @@ from labelwise.db.base import Base
 from labelwise.db.models.activity import Activity
 from labelwise.db.models.annotations import Annotation, AnnotationHistory, Draft, Prediction
 from labelwise.db.models.assignments import ASSIGNMENT_TYPES, Pause, TaskAssignment
+from labelwise.db.models.consensus import AnnotatorSkill, TaskConsensus
 from labelwise.db.models.jobs import ExportSnapshot, FileUpload, Job
 from labelwise.db.models.llm import LlmCache, PromptEvaluation
 from labelwise.db.models.projects import Project, ProjectMember
@@ -22,6 +23,7 @@ __all__ = [
     "Annotation",
     "AnnotationHistory",
     "AnnotationReview",
+    "AnnotatorSkill",
     "ApiToken",
     "AppSetting",
     "Base",
@@ -41,6 +43,7 @@ __all__ = [
     "StorageLink",
     "Task",
     "TaskAssignment",
+    "TaskConsensus",
     "TaskLock",
     "User",
     "View",

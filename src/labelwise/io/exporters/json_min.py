@@ -74,6 +74,8 @@ def record(
     row["lead_time"] = item.get("lead_time") if is_annotation else None
     if "agreement" in task:
         row["agreement"] = task["agreement"]
+    if options.annotations == "aggregated":  # the consensus' lowest confidence over its controls
+        row["confidence"] = item.get("score") if is_annotation else None
     if options.include_predictions:
         is_prediction = source is not None and source.kind == PREDICTION
         row["origin"] = source.kind if source else None
@@ -113,6 +115,8 @@ def columns(schema: labeling.Schema, options: ExportOptions, first: dict[str, An
     data = first.get("data") if first else None
     extra = list(data) if isinstance(data, dict) else []
     tail = ["agreement"] if first and "agreement" in first else []
+    if options.annotations == "aggregated":
+        tail.append("confidence")
     if options.include_predictions:
         tail += PREDICTION_KEYS
     keys = [*schema.data_keys, *extra, "id", *schema.controls, *WHO_AND_WHEN, *tail]

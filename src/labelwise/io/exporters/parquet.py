@@ -23,7 +23,7 @@ from labelwise.io.exporters.sink import Sink
 GROUP_ROWS = 10_000
 GROUP_BYTES = 64 * 1024 * 1024  # long texts: flush by size too, or one group could hold gigabytes
 INTEGERS = ("id", "annotation_id", "prediction_id")
-FLOATS = ("lead_time", "score")
+FLOATS = ("lead_time", "score", "confidence")
 
 
 def _text(value: Any) -> str | None:

@@ -1,7 +1,9 @@
 """Which annotations of a task an export takes, and whether predictions come along.
 
 Every writer asks here instead of reading `task["annotations"]` itself, so "latest" or "ground
-truth" means the same thing in a CSV file as in a YOLO zip.
+truth" means the same thing in a CSV file as in a YOLO zip. "aggregated" takes the task's consensus
+(`task["consensus"]`, one entry per control, written by `services/consensus.py`) as its one annotation,
+with the lowest confidence of its controls as `score`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-Mode = Literal["all", "ground_truth", "latest"]
+Mode = Literal["all", "ground_truth", "latest", "aggregated"]
 MODES: tuple[str, ...] = get_args(Mode)
 
 ANNOTATION = "annotation"
@@ -52,6 +54,9 @@ def annotations_of(task: dict[str, Any], options: ExportOptions) -> list[dict[st
     A skipped annotation says "I did not label this", so it never becomes a label. With
     "ground_truth" a task without one contributes no annotation rather than a stand-in.
     """
+    if options.annotations == "aggregated":
+        found = consensus_of(task)
+        return [found] if found is not None else []
     raw = task.get("annotations") or []
     kept = [a for a in raw if isinstance(a, dict) and not a.get("was_cancelled")]
     if options.annotations == "ground_truth":
@@ -59,6 +64,25 @@ def annotations_of(task: dict[str, Any], options: ExportOptions) -> list[dict[st
     if options.annotations == "latest" and kept:
         return [max(kept, key=_when)]
     return kept
+
+
+def consensus_of(task: dict[str, Any]) -> dict[str, Any] | None:
+    """The task's consensus as one annotation-shaped item: every control's result, `score` the lowest
+    confidence among them; None when the task has no consensus (it contributes no annotation then)."""
+    entries = [e for e in task.get("consensus") or [] if isinstance(e, dict)]
+    if not entries:
+        return None
+    result = [r for e in entries for r in e.get("result") or [] if isinstance(r, dict)]
+    scores = [e["score"] for e in entries if isinstance(e.get("score"), int | float)]
+    return {
+        "id": None,
+        "completed_by": None,
+        "result": result,
+        "score": min(scores) if scores else None,
+        "origin": "consensus",
+        "ground_truth": False,
+        "was_cancelled": False,
+    }
 
 
 def predictions_of(task: dict[str, Any], options: ExportOptions) -> list[dict[str, Any]]:

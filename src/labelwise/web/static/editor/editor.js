@@ -3,6 +3,7 @@
 // creation and the help overlay. The contract with tags and pages is docs/editor.md.
 
 import { createArrows } from "./arrows.js";
+import { createConsensusPanel } from "./consensus.js";
 import { createHelp } from "./help.js";
 import { createKeys, defaultHotkeys } from "./keys.js";
 import { buildLayout, loadTagModule, resolveValue } from "./layout.js";
@@ -156,6 +157,7 @@ export async function mountEditor(element, { schema, task, results = [], readOnl
 
   const help = createHelp(root, () => keys.list());
   const panel = createRegionsPanel(side, { store, schema, editor: facade });
+  createConsensusPanel(side, task && task.consensus);
 
   // ↓/↑: the next region to select, or in relation mode the next target candidate (never the source).
   function step(delta) {

@@ -389,7 +389,9 @@ async function labelSelected() {
 
 async function exportSelected() {
   const fmt = $("dm-export-format").value;
-  const base = `/api/projects/${pid}/export?exportType=${encodeURIComponent(fmt)}`;
+  const chosen = $("dm-export-annotations");
+  const annotations = chosen ? `&annotations=${encodeURIComponent(chosen.value)}` : "";
+  const base = `/api/projects/${pid}/export?exportType=${encodeURIComponent(fmt)}${annotations}`;
   let href;
   const s = state.selection;
   if (s.all && !s.ids.size && !query().filters) {
