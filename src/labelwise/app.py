@@ -25,6 +25,7 @@ from labelwise.api import (
     media,
     media_proxy,
     members,
+    ml,
     pauses,
     predictions,
     presign,
@@ -83,6 +84,7 @@ ROUTERS = tuple(
         stats,
         assignments,
         pauses,
+        ml,
     )
 )
 

@@ -43,6 +43,8 @@ MINIMUM_ROLE = {
     "trash.restore": "admin",
     "activity.view": "admin",
     "webhook.manage": "manager",
+    "ml.manage": "manager",  # model connections, pre-annotation runs, training
+    "ml.interactive": "annotator",  # "Predict this task" on a task the user may see
     "user.list": "annotator",
     "user.manage": "admin",
 }

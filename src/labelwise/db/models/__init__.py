@@ -5,6 +5,7 @@ from labelwise.db.models.activity import Activity
 from labelwise.db.models.annotations import Annotation, AnnotationHistory, Draft, Prediction
 from labelwise.db.models.assignments import ASSIGNMENT_TYPES, Pause, TaskAssignment
 from labelwise.db.models.jobs import ExportSnapshot, FileUpload, Job
+from labelwise.db.models.ml import ML_STATES, ML_TYPES, MLBackend
 from labelwise.db.models.projects import Project, ProjectMember
 from labelwise.db.models.reviews import AnnotationReview
 from labelwise.db.models.storage import Storage, StorageLink
@@ -16,6 +17,8 @@ from labelwise.db.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "ASSIGNMENT_TYPES",
+    "ML_STATES",
+    "ML_TYPES",
     "ROLES",
     "Activity",
     "Annotation",
@@ -30,6 +33,7 @@ __all__ = [
     "FileUpload",
     "Import",
     "Job",
+    "MLBackend",
     "Pause",
     "Prediction",
     "Project",
