@@ -64,14 +64,14 @@ class RemoteBackend:
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         where = f"{fetch.shown(self.url)}{path}"
         try:
-            with fetch.client(self.policy, auth=self.auth) as http:
+            with fetch.client(self.policy) as http:
                 request = http.build_request(
                     method,
                     self.url + path,
                     content=orjson.dumps(body) if body is not None else None,
                     headers={"Content-Type": "application/json"} if body is not None else None,
                 )
-                response = fetch.send(http, request, self.policy, label=self.url + path)
+                response = fetch.send(http, request, self.policy, auth=self.auth, label=self.url + path)
                 try:
                     raw = response.read()
                 finally:
