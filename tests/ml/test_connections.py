@@ -247,7 +247,7 @@ def test_train_sends_the_start_training_event(client: TestClient, server: ml_bac
 
 
 def test_a_backend_that_answers_garbage_fails_the_run_with_its_reason(client: TestClient) -> None:
-    pid, tids = project_with_tasks(client, ["good"])
+    pid, _ = project_with_tasks(client, ["good"])
     with ml_backend.running(ML_BROKEN="json") as broken:
         ml = connect(client, pid, broken.url)
         run = client.post(f"/api/ml/{ml['id']}/predict", json={}).json()["job"]
@@ -258,7 +258,7 @@ def test_a_backend_that_answers_garbage_fails_the_run_with_its_reason(client: Te
 
 
 def test_a_run_is_cancelled_between_batches(client: TestClient, database: Database) -> None:
-    pid, tids = project_with_tasks(client, [f"good {i}" for i in range(30)])
+    pid, _ = project_with_tasks(client, [f"good {i}" for i in range(30)])
     with ml_backend.running(ML_DELAY="0.2") as slow:
         ml = connect(client, pid, slow.url)
         run = client.post(f"/api/ml/{ml['id']}/predict", params={"batch_size": 1}, json={}).json()["job"]

@@ -77,7 +77,8 @@ class RemoteBackend:
                 finally:
                     response.close()
         except fetch.FetchError as exc:
-            raise ModelError(f"ML backend {where}: {_why(exc, self.policy.timeout)}") from None
+            why = _why(exc, self.policy.timeout).removeprefix(f"{where}: ")
+            raise ModelError(f"ML backend {where}: {why}") from None
         except httpx.HTTPError as exc:  # the body broke off or took too long
             if isinstance(exc, httpx.TimeoutException):
                 raise ModelError(
