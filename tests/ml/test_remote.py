@@ -59,7 +59,7 @@ def test_refused_connections_and_ssrf_refusals_are_model_errors() -> None:
     with pytest.raises(ModelError, match="connection refused"):
         remote(f"http://127.0.0.1:{free_port()}").health()
     guarded = kinds.factory("remote")(PROJECT, "http://127.0.0.1:9", {"policy": fetch.Policy()})
-    with pytest.raises(ModelError, match="loopback address.*LABELWISE_SSRF_ALLOW_HOSTS"):
+    with pytest.raises(ModelError, match=r"loopback address.*LABELWISE_SSRF_ALLOW_HOSTS"):
         guarded.health()
 
 
