@@ -64,18 +64,26 @@ def conditions(db: Session, project: Project, chosen: Mapping[str, Any]) -> list
     return actions.selection(body, view_query)
 
 
-def start(
-    db: Session, row: MLBackend, user: User, body: dict[str, Any], batch_size: int | None = None
-) -> Job:
-    """Check the selection and queue the run; `POST /api/ml/{id}/predict`."""
+def prepare(
+    db: Session, row: MLBackend, body: dict[str, Any], batch_size: int | None = None
+) -> dict[str, Any]:
+    """The job's params for a request's selection, checked: a bad selection is a 400 now, not a failed
+    job later."""
     project = projects.get(db, row.project_id)
     chosen = _selection_body(body)
-    conditions(db, project, chosen)  # a bad selection is a 400 now, not a failed job later
+    conditions(db, project, chosen)
     size = DEFAULT_BATCH if batch_size is None else batch_size
     if not 1 <= size <= MAX_BATCH:
         raise Invalid(f"batch_size must be between 1 and {MAX_BATCH}", {"batch_size": ["out of range"]})
-    params = {"connection_id": row.id, "selection": chosen, "batch_size": size}
-    return jobs.submit(db, KIND, params, project_id=project.id, user_id=user.id)
+    return {"connection_id": row.id, "selection": chosen, "batch_size": size}
+
+
+def start(
+    db: Session, row: MLBackend, user: User, body: dict[str, Any], batch_size: int | None = None
+) -> Job:
+    """Queue a run; `POST /api/ml/{id}/predict`."""
+    params = prepare(db, row, body, batch_size)
+    return jobs.submit(db, KIND, params, project_id=row.project_id, user_id=user.id)
 
 
 def runs_of(db: Session, row: MLBackend, limit: int = 20) -> list[Job]:
