@@ -100,6 +100,18 @@ def listing(db: Session, project: Project) -> list[MLBackend]:
     )
 
 
+def interactive(db: Session, project: Project) -> list[dict[str, Any]]:
+    """The connections the editor may ask for one task ("Predict this task"): interactive and not in error."""
+    query = (
+        select(MLBackend.id, MLBackend.title)
+        .where(
+            MLBackend.project_id == project.id, MLBackend.is_interactive.is_(True), MLBackend.state != "ER"
+        )
+        .order_by(MLBackend.id)
+    )
+    return [{"id": i, "title": t} for i, t in db.execute(query)]
+
+
 def find(db: Session, project: Project, name: str) -> MLBackend:
     """A connection of the project by id or by title (the command line's `--model NAME`)."""
     rows = listing(db, project)

@@ -100,6 +100,19 @@ def runs_of(db: Session, row: MLBackend, limit: int = 20) -> list[Job]:
     return list(db.scalars(query))
 
 
+def latest_runs(db: Session, project: Project) -> dict[int, Job]:
+    """Each connection's newest run in the project, from one query over the project's latest runs."""
+    query = (
+        select(Job).where(Job.project_id == project.id, Job.kind == KIND).order_by(Job.id.desc()).limit(500)
+    )
+    latest: dict[int, Job] = {}
+    for job in db.scalars(query):
+        connection = (job.params or {}).get("connection_id")
+        if isinstance(connection, int):
+            latest.setdefault(connection, job)
+    return latest
+
+
 def run_of(db: Session, row: MLBackend, job_id: int) -> Job:
     job = jobs.get(db, job_id) if checks.is_id(job_id) else None
     if job is None or job.kind != KIND or (job.params or {}).get("connection_id") != row.id:
