@@ -29,9 +29,16 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[ml_backend.Backend]:
+def backend_process() -> Iterator[ml_backend.Backend]:
     with ml_backend.running() as b:
         yield b
+
+
+@pytest.fixture
+def server(backend_process: ml_backend.Backend) -> ml_backend.Backend:
+    """The module's backend with its request log emptied (ids repeat across the two databases)."""
+    backend_process.clear()
+    return backend_process
 
 
 def wait_for(check: Callable[[], Any], seconds: float = 60.0) -> Any:

@@ -8,8 +8,8 @@ Werkzeug 2.0.2, which would downgrade the server's own Jinja2 in the shared envi
 
 The model: the first `<Choices>` of the config; a task whose text says "good" gets its first choice
 (score 0.9), anything else the second (score 0.6). Knobs by environment: `ML_DELAY` seconds before each
-prediction answer, `ML_BROKEN=json` answers /predict with text that is not JSON. `GET /_log` (the tests'
-own window, not the protocol) lists the requests seen.
+prediction answer, `ML_BROKEN=json` answers /predict with text that is not JSON. `GET /_log` and `DELETE /_log` (the
+tests' own window, not the protocol) list and forget the requests seen.
 """
 
 from __future__ import annotations
@@ -108,6 +108,12 @@ def log() -> list[dict[str, Any]]:
     return LOG
 
 
+@app.delete("/_log")
+def clear_log() -> Response:
+    LOG.clear()
+    return Response(status_code=204)
+
+
 @dataclass
 class Backend:
     url: str
@@ -115,6 +121,9 @@ class Backend:
 
     def log(self) -> list[dict[str, Any]]:
         return list(httpx.get(self.url + "/_log", timeout=5).json())
+
+    def clear(self) -> None:
+        httpx.delete(self.url + "/_log", timeout=5).raise_for_status()
 
 
 @contextmanager

@@ -90,7 +90,7 @@ def project_for(db: Session, value: Any) -> Project:
         raise Invalid("project is required", {"project": ["required"]})
     project = db.get(Project, project_id)
     if project is None:
-        raise NotFound(f"project {project_id} not found")
+        raise Invalid(f"project {project_id} does not exist", {"project": [f"no project {project_id}"]})
     return project
 
 
