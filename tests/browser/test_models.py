@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     stop_server,
 )
 from tests.support import ml_backend
+from tests.support.postgres import free_port
 
 CONFIG = """<View>
   <Text name="text" value="$text"/>
@@ -130,3 +131,22 @@ def test_predict_this_task_loads_the_models_answer(
     annotations = api.get(f"/api/tasks/{ids[0]}/annotations").json()
     assert [a["result"][0]["value"] for a in annotations] == [{"choices": ["Positive"]}]
     assert api.get("/api/predictions", params={"task": ids[0]}).json() == []  # nothing stored by the model
+
+
+def test_an_unreachable_backend_shows_its_error_and_validate_retries(
+    ml_page: Page, api: httpx.Client
+) -> None:
+    page = ml_page
+    pid, _ = _project(api, ["x"])
+    page.goto(f"/projects/{pid}/models")
+    page.fill("input[name=url]", f"http://127.0.0.1:{free_port()}")
+    page.click("#ml-add-submit")
+    row = page.locator("#ml-table tbody tr")
+    expect(row.locator(".ml-state")).to_have_text("Error")
+    expect(row.locator(".ml-error")).to_contain_text("connection refused")
+    expect(page.locator("#ml-status")).to_contain_text("not reachable")
+    row.locator(".ml-validate").click()
+    expect(page.locator("#ml-status")).to_have_text("The model does not answer.")
+    page.fill("input[name=url]", "http://169.254.169.254/")
+    page.click("#ml-add-submit")
+    expect(page.locator("[data-error-for=url]")).to_contain_text("cloud metadata address")

@@ -301,3 +301,41 @@ def test_interactive_annotating_returns_a_prediction_without_storing_it(
     assert client.get(f"/api/ml/{ml['id']}", headers=as_annotator).status_code == 403
     test = client.post(f"/api/ml/{ml['id']}/predict/test")
     assert test.status_code == 200 and test.json()["data"]["result"][0]["value"] == {"choices": ["pos"]}
+
+
+def test_predicting_the_tasks_a_filter_or_a_saved_view_selects(
+    client: TestClient, server: ml_backend.Backend, database: Database
+) -> None:
+    pid, tids = project_with_tasks(client, ["good a", "plain b", "good c", "plain d"])
+    ml = connect(client, pid, server.url)
+    good = {
+        "conjunction": "and",
+        "items": [
+            {"filter": "filter:tasks:data.text", "operator": "contains", "type": "String", "value": "good"}
+        ],
+    }
+    run = client.post(
+        f"/api/ml/{ml['id']}/predict", json={"selectedItems": {"all": True}, "filters": good}
+    ).json()["job"]
+    assert finished_run(client, ml["id"], run["id"])["result"] == {
+        "total": 2, "done": 2, "predicted": 2, "invalid": 0, "first_error": "", "tokens": 0, "cost": 0.0,
+    }  # fmt: skip
+    plain = {
+        "conjunction": "and",
+        "items": [
+            {"filter": "filter:tasks:data.text", "operator": "contains", "type": "String", "value": "plain"}
+        ],
+    }
+    view = client.post("/api/dm/views", json={"project": pid, "data": {"filters": plain}}).json()["id"]
+    run = client.post(
+        f"/api/ml/{ml['id']}/predict",
+        json={"view": view, "selectedItems": {"all": True, "excluded": [tids[3]]}},
+    ).json()["job"]
+    assert finished_run(client, ml["id"], run["id"])["result"]["predicted"] == 1
+    with database.sessionmaker() as db:
+        got = sorted(db.scalars(select(Prediction.task_id).where(Prediction.project_id == pid)))
+    assert got == [tids[0], tids[1], tids[2]]
+    other = make_project(client)
+    foreign = client.post("/api/dm/views", json={"project": other, "data": {}}).json()["id"]
+    refused = client.post(f"/api/ml/{ml['id']}/predict", json={"view": foreign})
+    assert refused.status_code == 400 and "view" in refused.json()["validation_errors"]
