@@ -93,6 +93,11 @@ def test_connect_run_and_accept_predictions_with_one_key(
     row = page.locator("#ml-table tbody tr")
     expect(row.locator(".ml-state")).to_have_text("Connected")
     expect(row.locator(".ml-version")).to_have_text("ml-test-1")
+    row.locator(".ml-train").click()
+    expect(page.locator("#ml-status")).to_have_text("Training started on the backend's side.")
+    assert [
+        e["action"] for e in backend.log() if e["path"] == "/webhook" and e["body"]["project"]["id"] == pid
+    ] == ["START_TRAINING"]
     row.locator(".ml-predict").click()
     expect(row.locator(".ml-run-text")).to_have_text("completed: 3 of 3 tasks")
     expect(row.locator(".ml-progress")).to_be_hidden()

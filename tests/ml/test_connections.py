@@ -339,3 +339,21 @@ def test_predicting_the_tasks_a_filter_or_a_saved_view_selects(
     foreign = client.post("/api/dm/views", json={"project": other, "data": {}}).json()["id"]
     refused = client.post(f"/api/ml/{ml['id']}/predict", json={"view": foreign})
     assert refused.status_code == 400 and "view" in refused.json()["validation_errors"]
+
+
+def test_annotation_events_reach_the_backend_through_a_webhook_unchanged(
+    client: TestClient, server: ml_backend.Backend
+) -> None:
+    """Label Studio's way to train on each annotation: a webhook at the backend's `/webhook`."""
+    pid, tids = project_with_tasks(client, ["good"])
+    hook = client.post(
+        "/api/webhooks",
+        json={"project": pid, "url": server.url + "/webhook", "actions": ["ANNOTATION_CREATED"]},
+    )
+    assert hook.status_code == 201, hook.text
+    result = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}]
+    assert client.post(f"/api/tasks/{tids[0]}/annotations", json={"result": result}).status_code == 201
+    event = wait_for(lambda: next((e for e in server.log() if e["path"] == "/webhook"), None))
+    assert event["action"] == "ANNOTATION_CREATED"
+    assert event["body"]["project"]["id"] == pid and "<Choices" in event["body"]["project"]["label_config"]
+    assert event["body"]["annotation"]["result"][0]["value"] == {"choices": ["pos"]}

@@ -1,5 +1,5 @@
 // The Models page: connect a model (a Label Studio ML backend, the built-in classifier, an LLM),
-// validate it, start a pre-annotation run over all tasks and follow it with a progress bar, cancel it,
+// validate or train it, start a pre-annotation run over all tasks and follow it with a progress bar, cancel it,
 // delete the connection. Everything goes through /api/ml; the page reloads after changes that alter
 // the table so it stays the server's truth, and polls the runs that are going.
 import { del, get, pageData, post } from "/static/js/http.js";
@@ -121,6 +121,13 @@ for (const row of document.querySelectorAll("#ml-table tbody tr")) {
     const ml = await post(`/api/ml/${id}/validate`);
     showConnection(row, ml);
     flash(status, ml.state === "CO" ? "The model answers." : "The model does not answer.", ml.state === "CO");
+  });
+  act(".ml-train", async () => {
+    flash(status, "Training…");
+    const ml = await post(`/api/ml/${id}/train`, { use_ground_truth: true });
+    showConnection(row, ml);
+    const remote = ml.type === "remote";
+    flash(status, remote ? "Training started on the backend's side." : `Trained: model version ${ml.model_version}.`);
   });
   act(".ml-predict", async () => {
     const { job } = await post(`/api/ml/${id}/predict`, {});
