@@ -26,6 +26,7 @@ from labelwise.api import (
     media,
     media_proxy,
     members,
+    ml,
     pauses,
     predictions,
     presign,
@@ -87,6 +88,7 @@ ROUTERS = tuple(
         assignments,
         pauses,
         consensus,
+        ml,
     )
 )
 

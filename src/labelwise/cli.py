@@ -306,6 +306,7 @@ def project_remove_member(project_id: int, email: str, data_dir: DataDir = None)
 
 
 # The import, export and storage commands live in their own modules; importing them registers them on `app`.
+from labelwise import cli_ml as _cli_ml  # noqa: E402,F401
 from labelwise import cli_storage as _cli_storage  # noqa: E402,F401
 from labelwise import transfer as _transfer  # noqa: E402,F401
 

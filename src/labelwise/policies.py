@@ -47,6 +47,8 @@ MINIMUM_ROLE = {
     "activity.view": "admin",
     "webhook.manage": "manager",
     "prompt.manage": "manager",  # LLM prompt previews and evaluations on gold tasks
+    "ml.manage": "manager",  # model connections, pre-annotation runs, training
+    "ml.interactive": "annotator",  # "Predict this task" on a task the user may see
     "user.list": "annotator",
     "user.manage": "admin",
 }

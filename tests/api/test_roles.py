@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from labelwise.app import ROUTERS
+from labelwise.db.models import Job, MLBackend
 from labelwise.db.runtime import Database
 from labelwise.services import users
 from labelwise.settings import Settings
@@ -163,6 +164,21 @@ MINIMUM = {
     "GET /api/projects/{project_id}/prompts/evaluations": "manager",
     "POST /api/projects/{project_id}/aggregate": "manager",
     "GET /api/projects/{project_id}/aggregate": "manager",
+    "GET /api/ml": "manager",
+    "POST /api/ml": "manager",
+    "GET /api/ml/{ml_id}": "manager",
+    "PATCH /api/ml/{ml_id}": "manager",
+    "DELETE /api/ml/{ml_id}": "manager",
+    "POST /api/ml/{ml_id}/validate": "manager",
+    "GET /api/ml/{ml_id}/versions": "manager",
+    "POST /api/ml/{ml_id}/train": "manager",
+    "POST /api/ml/{ml_id}/predict": "manager",
+    "POST /api/ml/{ml_id}/predict/test": "manager",
+    "POST /api/ml/{ml_id}/evaluate": "manager",
+    "POST /api/ml/{ml_id}/interactive-annotating": "annotator",  # on tasks they may see (tests/ml)
+    "GET /api/ml/{ml_id}/jobs": "manager",
+    "GET /api/ml/{ml_id}/jobs/{job_id}": "manager",
+    "POST /api/ml/{ml_id}/jobs/{job_id}/cancel": "manager",
 }
 
 
@@ -242,6 +258,13 @@ def world(client: TestClient, database: Database) -> dict[str, Any]:
         made = {role: member(s, pid, f"{role}@example.com", role) for role in ("annotator", "reviewer")}
         people = {role: user.token for role, user in made.items()}
         ids["user_pk"] = member(s, pid, "paused@example.com").id  # paused below; the others work
+        ml = MLBackend(project_id=pid, url="http://93.184.216.34:9", title="m")  # never asked here
+        s.add(ml)
+        s.flush()
+        run = Job(kind="ml.predict", project_id=pid, params={"connection_id": ml.id}, status="cancelled")
+        s.add(run)
+        s.flush()
+        ids["ml_id"], ids["job_id"] = ml.id, run.id
         people["outsider"] = users.create(s, "outsider@example.com", "password-123", "reviewer").token
         people["manager"] = users.create(s, "manager@example.com", "password-123", "manager").token
         s.commit()
@@ -262,7 +285,7 @@ def _fill(path: str, ids: dict[str, Any]) -> str:
 def _params(path: str, ids: dict[str, Any]) -> dict[str, Any]:
     """Query parameters a route needs to reach its policy check (the project it is about)."""
     if path in ("/api/tasks", "/api/dm/views", "/api/predictions", "/api/dm/actions", "/api/storages",
-                "/api/storages/localfiles", "/api/storages/s3", "/api/dm/views/reset", "/api/webhooks"):  # fmt: skip
+                "/api/storages/localfiles", "/api/storages/s3", "/api/dm/views/reset", "/api/webhooks", "/api/ml"):  # fmt: skip
         return {"project": ids["project_id"]}
     if path == "/api/annotation-reviews":
         return {"annotation": ids["annotation_id"]}

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from labelwise import policies
 from labelwise.api.deps import SessionDep
+from labelwise.ml import connections as ml_connections
 from labelwise.services import annotations as annotation_service
 from labelwise.services import projects, sanitizer
 from labelwise.settings import Settings
@@ -57,6 +58,7 @@ def labeling_screen(project_id: int, request: Request, user: PageUser, db: Sessi
         "history": annotation_service.recent(db, project.id, user.id, HISTORY),
         "history_size": HISTORY,
         "lock_seconds": settings.lock_seconds,
+        "ml": ml_connections.interactive(db, project),
     }
     instructions = Markup(sanitizer.markdown(project.expert_instruction or ""))
     return render(

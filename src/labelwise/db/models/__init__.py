@@ -7,6 +7,7 @@ from labelwise.db.models.assignments import ASSIGNMENT_TYPES, Pause, TaskAssignm
 from labelwise.db.models.consensus import AnnotatorSkill, TaskConsensus
 from labelwise.db.models.jobs import ExportSnapshot, FileUpload, Job
 from labelwise.db.models.llm import LlmCache, PromptEvaluation
+from labelwise.db.models.ml import ML_STATES, ML_TYPES, MLBackend
 from labelwise.db.models.projects import Project, ProjectMember
 from labelwise.db.models.reviews import AnnotationReview
 from labelwise.db.models.storage import Storage, StorageLink
@@ -18,6 +19,8 @@ from labelwise.db.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "ASSIGNMENT_TYPES",
+    "ML_STATES",
+    "ML_TYPES",
     "ROLES",
     "Activity",
     "Annotation",
@@ -34,6 +37,7 @@ __all__ = [
     "Import",
     "Job",
     "LlmCache",
+    "MLBackend",
     "Pause",
     "Prediction",
     "Project",

@@ -5,13 +5,15 @@
 //
 // Keys (registered on the editor's keymap, so its `?` overlay lists them): Ctrl+Enter submits (or
 // updates), Ctrl+Space skips (Label Studio's key; opens the optional reason dialog, Ctrl+Enter there
-// confirms), Ctrl+Z / Ctrl+Shift+Z undo and redo (the editor's own).
+// confirms), Ctrl+Z / Ctrl+Shift+Z undo and redo (the editor's own), Alt+P asks the project's interactive
+// model for the task on screen (`editor/predict.js`).
 //
 // Events for tests and the benchmark: `labeling:task` on document after a task is shown (detail:
 // {id, mode}), `labeling:prefetched` when the following task is ready, `labeling:done` when the queue
 // is empty; `labeling:media-broken` when media of the task on screen cannot be loaded (detail:
 // {message}); `performance.mark("lw:task-shown")`.
 import { mountEditor } from "/static/editor/editor.js";
+import { attachPredict } from "/static/editor/predict.js";
 import { pageData, patch, post } from "/static/js/http.js";
 import { BrokenMedia } from "./broken.js";
 import { Drafts } from "./drafts.js";
@@ -31,6 +33,7 @@ const ui = {
   skip: $("lb-skip"),
   predictions: $("lb-predictions"),
   predictionSelect: $("lb-prediction-select"),
+  predict: $("lb-predict"),
   clear: $("lb-clear"),
   toolbar: $("lb-toolbar"),
   done: $("lb-done"),
@@ -119,6 +122,19 @@ async function show(payload, { fromQueue }) {
   current = { payload, editor, mode, annotation, predictionId, unbind: [unwatch], fromQueue };
   current.unbind.push(editor.onChange(() => drafts.changed()));
   bindKeys(editor);
+  current.unbind.push(
+    attachPredict({
+      button: ui.predict,
+      keys: editor.keys,
+      connections: data.ml,
+      task: payload.task,
+      onResult: (result) => {
+        current.predictionId = null; // not a stored prediction
+        editor.setResults(structuredClone(result));
+      },
+      onMessage: say,
+    }),
+  );
   drafts.attach({
     taskId: payload.task.id,
     annotationId: annotation ? annotation.id : null,
