@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from labelwise.db.models import Prediction
+from labelwise.db.models import Annotation, Prediction, User
 from labelwise.db.runtime import Database
 from labelwise.settings import Settings
 from tests.ml.llm.helpers import by_text, gold_project
@@ -88,3 +88,32 @@ def test_evaluating_a_stored_connection_on_gold_tasks(
     assert [e["id"] for e in listed] == [body["id"]]
     assert listed[0]["connection"] == ml["id"]
     assert listed[0]["prompt"] == "Classify: {text}"
+
+
+def test_a_connection_labels_as_a_virtual_member_whose_answers_are_annotations(
+    client: TestClient, db: Session, database: Database, llm_server: OpenAIServer
+) -> None:
+    pid, tids = gold_project(client, db)
+    ml = _connect(client, pid, llm_server.url)
+    ml_id = int(str(ml["id"]))
+    r = client.post(f"/api/ml/{ml_id}/predict", json={"as_annotations": True, "tasks": tids[:2]})
+    assert r.status_code == 200, r.text
+    done = finished_run(client, ml_id, r.json()["job"]["id"])
+    assert done["status"] == "completed" and done["result"]["annotated"] == 2, done
+    members = client.get(f"/api/projects/{pid}/members").json()
+    emails = [m["user"]["email"] if isinstance(m.get("user"), dict) else m.get("email") for m in members]
+    assert f"llm-{ml_id}@models.labelwise" in emails
+    with database.sessionmaker() as s:
+        rows = s.execute(
+            select(Annotation.task_id, User.email)
+            .join(User, User.id == Annotation.completed_by_id)
+            .where(Annotation.project_id == pid, User.email.like("llm-%"))
+            .order_by(Annotation.task_id)
+        ).all()
+    assert [(t, e) for t, e in rows] == [
+        (tids[0], f"llm-{ml_id}@models.labelwise"),
+        (tids[1], f"llm-{ml_id}@models.labelwise"),
+    ]
+    # Asked again, the member does not annotate a task twice.
+    again = client.post(f"/api/ml/{ml_id}/predict", json={"as_annotations": True, "tasks": tids[:2]})
+    assert finished_run(client, ml_id, again.json()["job"]["id"])["result"]["annotated"] == 0

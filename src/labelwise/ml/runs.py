@@ -25,6 +25,7 @@ from labelwise.db.engine import begin_write
 from labelwise.db.models import Job, MLBackend, Prediction, Project, Task, User
 from labelwise.ml import connections
 from labelwise.ml.contract import ModelError, Proposal
+from labelwise.ml.llm import annotator
 from labelwise.services import actions, checks, filters, predictions, projects, views
 from labelwise.services.errors import Invalid, NotFound
 
@@ -83,6 +84,13 @@ def start(
 ) -> Job:
     """Queue a run; `POST /api/ml/{id}/predict`."""
     params = prepare(db, row, body, batch_size)
+    as_member = checks.flag(body, "as_annotations")
+    if as_member:
+        # The model as an annotator (a virtual project member): its answers are annotations by that member,
+        # so agreement, aggregation and the dashboard weigh it like a person.
+        member = annotator.ensure_member(db, projects.get(db, row.project_id), user, row.id, row.title)
+        params["member_id"] = member.id
+        db.commit()
     return jobs.submit(db, KIND, params, project_id=row.project_id, user_id=user.id)
 
 
@@ -222,6 +230,7 @@ def run(ctx: jobs.Context) -> dict[str, Any]:
             total = int(db.scalar(select(func.count()).select_from(Task).where(*where)) or 0)
             tally["total"] = total
         model = connections.model_for(project, row, ctx.settings)
+        member = db.get(User, int(ctx.params["member_id"])) if ctx.params.get("member_id") else None
         db.commit()
         connections.set_state(db, connection_id, "PR")
         ctx.progress(tally["done"], total)
@@ -240,10 +249,19 @@ def run(ctx: jobs.Context) -> dict[str, Any]:
                     {"id": t.id, "data": t.data or {}, "meta": t.meta or {}, "project": project.id}
                     for t in batch
                 ]
-                proposals = model.predict(asked)
-                ctx.check_cancelled()  # a cancel while the model answered: nothing of this batch is kept
-                begin_write(db)
-                _store(db, project.id, schema, batch, proposals, tally)
+                if member is not None:
+                    outcome = annotator.annotate_as_member(db, project, model, asked, member)
+                    tally["annotated"] = tally.get("annotated", 0) + len(outcome.annotated)
+                    tally["invalid"] += len(outcome.failed)
+                    if outcome.failed and not tally["first_error"]:
+                        tid, why = next(iter(outcome.failed.items()))
+                        tally["first_error"] = f"task {tid}: {why}"[:500]
+                    begin_write(db)
+                else:
+                    proposals = model.predict(asked)
+                    ctx.check_cancelled()  # a cancel while the model answered: nothing of this batch is kept
+                    begin_write(db)
+                    _store(db, project.id, schema, batch, proposals, tally)
                 tally["after"] = batch[-1].id
                 tally["done"] += len(batch)
                 ctx.save_checkpoint(tally, db)
@@ -258,7 +276,8 @@ def run(ctx: jobs.Context) -> dict[str, Any]:
             connections.set_state(db, connection_id, "CO")
             raise
         connections.set_state(db, connection_id, "CO")
-    return {k: tally[k] for k in ("total", "done", "predicted", "invalid", "first_error", "tokens", "cost")}
+    keys = ("total", "done", "predicted", "invalid", "first_error", "tokens", "cost", "annotated")
+    return {k: tally.get(k, 0) for k in keys}
 
 
 jobs.register(KIND, run)

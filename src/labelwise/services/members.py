@@ -26,7 +26,7 @@ def listing(db: Session, project: Project) -> list[tuple[ProjectMember, User]]:
         .where(ProjectMember.project_id == project.id)
         .order_by(ProjectMember.id)
     )
-    return [(m, u) for m, u in rows.tuples()]
+    return [(m, u) for m, u in rows]
 
 
 def _user(db: Session, user_id: object) -> User:
