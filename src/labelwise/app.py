@@ -19,6 +19,7 @@ from labelwise.api import (
     drafts,
     editor,
     exports,
+    gold,
     history,
     imports,
     invitations,
@@ -83,6 +84,7 @@ ROUTERS = tuple(
         stats,
         assignments,
         pauses,
+        gold,
     )
 )
 

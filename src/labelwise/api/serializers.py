@@ -6,7 +6,7 @@ from typing import Any
 
 from labelwise import labeling, policies
 from labelwise.db.models import Project, User
-from labelwise.services import distribution, projects
+from labelwise.services import distribution, projects, quality_control
 
 
 def user_brief(u: User | None) -> dict[str, Any] | None:
@@ -137,4 +137,5 @@ def project(p: Project, created_by: User | None = None) -> dict[str, Any]:
         "workspace": None,
         "require_review": (p.settings or {}).get("require_review") is True,
         **distribution.serialize(p),
+        **quality_control.serialize(p),
     }

@@ -4,6 +4,7 @@ from labelwise.db.base import Base
 from labelwise.db.models.activity import Activity
 from labelwise.db.models.annotations import Annotation, AnnotationHistory, Draft, Prediction
 from labelwise.db.models.assignments import ASSIGNMENT_TYPES, Pause, TaskAssignment
+from labelwise.db.models.gold import ExamResult, GoldAnswer
 from labelwise.db.models.jobs import ExportSnapshot, FileUpload, Job
 from labelwise.db.models.projects import Project, ProjectMember
 from labelwise.db.models.reviews import AnnotationReview
@@ -26,8 +27,10 @@ __all__ = [
     "Base",
     "Deletion",
     "Draft",
+    "ExamResult",
     "ExportSnapshot",
     "FileUpload",
+    "GoldAnswer",
     "Import",
     "Job",
     "Pause",
