@@ -16,6 +16,7 @@ except as training feedback right after their own submit when the project's `tra
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, delete, func, insert, select, true, update
@@ -114,6 +115,7 @@ def _write_keys(db: Session, project_id: int, user: User, ids: list[int], result
             "was_cancelled": False,
             "ground_truth": True,
             "last_action": KEY_ACTION,
+            "unique_id": str(uuid.uuid4()),
             "created_at": now,
             "updated_at": now,
         }
