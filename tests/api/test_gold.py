@@ -239,6 +239,12 @@ def test_promoting_an_annotation_makes_the_task_gold_and_exports_leave_gold_out(
     a = _auth(member(db, pid, "a@example.com"))
     ann = _submit(client, first, a, "pos")
     _submit(client, second, a, "neg")
+    # Label Studio's flag on a new annotation keeps the task ordinary work (imports and SDKs send it).
+    flagged = client.post(
+        f"/api/tasks/{second}/annotations", json={"result": [choice("neg")], "ground_truth": True}
+    )
+    assert flagged.status_code == 201 and flagged.json()["ground_truth"] is True
+    assert client.get(f"/api/projects/{pid}/gold").json()["gold_tasks"] == 0
     r = client.patch(f"/api/annotations/{ann['id']}", json={"ground_truth": True})
     assert r.status_code == 200 and r.json()["ground_truth"] is True
     assert client.get(f"/api/projects/{pid}/gold").json()["gold_tasks"] == 1

@@ -105,13 +105,14 @@ def check_result(target: Target, result: Any) -> list[dict[str, Any]]:
 
 
 def _ground_truth(db: Session, target: Target, user: User, body: dict[str, Any], default: bool) -> bool:
-    """`ground_truth: true` makes the task gold (an answer key): only managers and above may set it."""
+    """`ground_truth: true` makes the task gold (an answer key): only managers and above change it."""
     value = checks.flag(body, "ground_truth", default)
-    if value and not default:
+    if value != default:
         project = projects.get(db, target.project_id)
         if not policies.allowed(user, "gold.manage", project, db):
             raise Forbidden(
-                "only a manager may mark an annotation as ground truth", {"ground_truth": ["manager only"]}
+                "only a manager may mark or unmark an annotation as ground truth",
+                {"ground_truth": ["manager only"]},
             )
     return value
 
@@ -237,9 +238,9 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
     counters.annotations_changed(db, target.task_id, 0 if cancelled else 1, 1 if cancelled else 0, early)
     queue.release(db, target.task_id, user.id)
     _DELETE_DRAFTS.run(db, {"tid": target.task_id, "uid": user.id})
-    if values["ground_truth"]:
-        gold.sync_task(db, target.task_id)
-    elif target.is_gold and not cancelled:
+    # A ground truth given with a new annotation is Label Studio's flag only (imports and the SDK send it
+    # with ordinary work); a task becomes gold when a manager marks it or promotes an annotation.
+    if target.is_gold and not cancelled and not values["ground_truth"]:
         feedback = gold.answered(db, projects.get(db, target.project_id), user, target.task_id, result)
         if feedback is not None:
             ann["feedback"] = feedback  # training mode only: the correct answer, shown after the submit

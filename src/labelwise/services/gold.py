@@ -4,7 +4,9 @@ A task is gold (`tasks.is_gold`) while it has a ground-truth annotation (Label S
 A manager makes one in two ways: marks tasks with their correct answer (`POST /api/projects/{id}/gold`, the
 data manager's "Mark as gold" action), which writes a ground-truth annotation by the manager that is not
 counted (no overlap taken, `is_labeled` untouched: its `last_action` is `ground_truth`); or promotes a
-reviewed annotation (`PATCH /api/annotations/{id}` with `ground_truth: true`).
+reviewed annotation (`PATCH /api/annotations/{id}` with `ground_truth: true`). A ground truth sent with a
+new annotation (or an import) stays Label Studio's flag and does not make the task gold: such tasks are
+ordinary work that happens to carry a reference label, and stay in exports.
 
 When anyone else submits on a gold task, their result is scored against the newest ground truth
 (`quality.reference`) into `gold_answers`; an annotator's accuracy is the mean score. After
