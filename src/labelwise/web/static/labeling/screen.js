@@ -10,7 +10,8 @@
 // Events for tests and the benchmark: `labeling:task` on document after a task is shown (detail:
 // {id, mode}), `labeling:prefetched` when the following task is ready, `labeling:done` when the queue
 // is empty; `labeling:media-broken` when media of the task on screen cannot be loaded (detail:
-// {message}); `performance.mark("lw:task-shown")`.
+// {message}); `performance.mark("lw:task-shown")`. In training mode a submit on a gold task shows the
+// correct answer and the instructions (`feedback.js`) before the next task.
 import { mountEditor } from "/static/editor/editor.js";
 import { pageData, patch, post } from "/static/js/http.js";
 import { BrokenMedia } from "./broken.js";
