@@ -282,3 +282,28 @@ def test_marking_through_the_data_manager_and_bad_input(client: TestClient, db: 
     assert off.status_code == 200 and off.json()["processed_items"] == 2
     assert client.get(f"/api/projects/{pid}/gold").json()["gold_tasks"] == 0
     assert client.delete(f"/api/projects/{pid}/gold", params={"tasks": "x"}).status_code == 400
+
+
+def test_deleting_and_restoring_a_gold_task_keeps_its_answer_key_uncounted(
+    client: TestClient, db: Session
+) -> None:
+    pid = make_project(client)
+    tid = _tasks(client, pid, 1)[0]
+    _gold(client, pid, [tid])
+    _submit(client, tid, _auth(member(db, pid, "a@example.com")), "neg")
+    assert client.delete(f"/api/tasks/{tid}").status_code == 204
+    deletion = client.get("/api/trash").json()["results"][0]["id"]
+    assert client.post(f"/api/trash/{deletion}/restore").status_code == 200
+    task = client.get(f"/api/tasks/{tid}").json()
+    assert task["total_annotations"] == 1  # the annotator's answer; the key is not work
+    assert client.get(f"/api/projects/{pid}").json()["total_annotations_number"] == 1
+    assert client.get(f"/api/projects/{pid}/gold").json()["gold_tasks"] == 1
+    # Its annotations deleted and restored: recounted from the rows, the key still not among them.
+    act = {"project": pid, "id": "delete_tasks_annotations"}
+    assert (
+        client.post("/api/dm/actions", params=act, json={"selectedItems": {"all": True}}).status_code == 200
+    )
+    deletion = client.get("/api/trash").json()["results"][0]["id"]
+    assert client.post(f"/api/trash/{deletion}/restore").status_code == 200
+    assert client.get(f"/api/tasks/{tid}").json()["total_annotations"] == 1
+    assert client.get(f"/api/projects/{pid}").json()["total_annotations_number"] == 1
