@@ -22,11 +22,12 @@ Rules, in the order they are applied:
    (the project's predictions walked from the lowest score up on `(project_id, score, task_id)`,
    the first candidate task wins; tasks without a scored prediction follow in id order).
 
-Gold tasks (services/gold.py) are never handed out by rules 5 to 7 (`is_gold = false` on every walk;
-the partial `ix_tasks_gold` cannot be chosen for it) and take no overlap. With `gold_rate` above 0, a
-draw decides before the choice: with that probability the choice is the first gold task (in id order on
-`ix_tasks_gold`) the annotator has not done, else (or when none is left) the normal rules. With gold rate
-and exam off nothing of this runs: no extra statement.
+Gold tasks (services/gold.py) are never handed out by rules 6 and 7 (`is_gold = false` on every walk;
+the partial `ix_tasks_gold` cannot be chosen for it; an assignment, rule 5, is explicit and still
+counts) and take no overlap. With `gold_rate` above 0, a draw decides before the choice: with that
+probability the choice is the first gold task (in id order on `ix_tasks_gold`) the annotator has not
+done (their author never gets one: they annotated it), else (or when none is left) the normal rules.
+With gold rate and exam off nothing of this runs: no extra statement.
 
 Always: never a task the annotator already annotated or skipped; never (assignments aside) more
 copies of a task in flight than the overlap still needs (`maximum_annotations` minus finished annotations, minus other
