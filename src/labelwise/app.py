@@ -20,6 +20,7 @@ from labelwise.api import (
     drafts,
     editor,
     exports,
+    gold,
     history,
     imports,
     invitations,
@@ -89,6 +90,7 @@ ROUTERS = tuple(
         pauses,
         consensus,
         ml,
+        gold,
     )
 )
 

@@ -40,6 +40,7 @@ MINIMUM_ROLE = {
     "review": "reviewer",
     "prediction.change": "manager",
     "member.pause": "manager",
+    "gold.manage": "manager",  # gold tasks and their ground truth, the gold table, exam resets
     "stats.view": "manager",  # dashboards of everyone; each user sees their own
     "stats.own": "annotator",
     "quality.aggregate": "manager",  # run aggregation, see its progress

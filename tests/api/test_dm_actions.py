@@ -50,6 +50,8 @@ def test_actions_are_listed_in_label_studio_shape(client: TestClient) -> None:
         "delete_tasks",
         "delete_tasks_annotations",
         "delete_tasks_predictions",
+        "mark_gold",
+        "unmark_gold",
     ]
     assert all(a["dialog"]["type"] == "confirm" and a["title"] for a in listed)
 

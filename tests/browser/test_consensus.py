@@ -27,7 +27,7 @@ def test_aggregate_from_settings_and_see_the_consensus_in_the_editor(page: Page,
         assert api.post(f"/api/tasks/{tid}/annotations", json={"result": result}).status_code == 201
 
     page.goto(f"/projects/{pid}/settings#quality")
-    form = page.locator("#quality-form")
+    form = page.locator("#aggregation-form")
     select = form.locator('select[data-control="sentiment"]')
     expect(select).to_have_value("ds")
     select.select_option("mv")

@@ -41,5 +41,6 @@ def run_action(
         if saved.project_id != proj.id:
             raise Invalid(f"view {view} is not a view of project {proj.id}", {"view": ["other project"]})
         view_query = filters.view_query(saved.data or {})
-    conditions = actions.selection(json_object(body), view_query)
-    return actions.run(db, proj, user, action, conditions)
+    data = json_object(body)
+    conditions = actions.selection(data, view_query)
+    return actions.run(db, proj, user, action, conditions, data)

@@ -27,7 +27,10 @@ def _out(ann: Annotation | dict[str, Any]) -> dict[str, Any]:
         reason, state = ann.get("skip_reason"), ann.get("review_state")
     else:
         reason, state = ann.skip_reason, ann.review_state
-    return {**ls_json.annotation(ann), "skip_reason": reason, "review_state": state}
+    out = {**ls_json.annotation(ann), "skip_reason": reason, "review_state": state}
+    if isinstance(ann, dict) and "feedback" in ann:  # training mode, on a gold task (services/gold.py)
+        out["feedback"] = ann["feedback"]
+    return out
 
 
 def _may_change(db: Session, user: User, ann: Annotation) -> None:
@@ -43,7 +46,12 @@ def list_annotations(task_id: int, user: CurrentUser, db: SessionDep) -> list[di
     project = projects.get(db, task.project_id)
     access.require_task(db, user, project, task.id)
     own = access.own_only(db, user, project)
-    return [_out(a) for a in annotation_service.for_task(db, task) if not own or a.completed_by_id == user.id]
+    truth = access.sees_ground_truth(db, user, project)
+    return [
+        _out(a)
+        for a in annotation_service.for_task(db, task)
+        if a.completed_by_id == user.id or (not own and (truth or not a.ground_truth))
+    ]
 
 
 @router.post("/api/tasks/{task_id}/annotations", status_code=201)
@@ -59,7 +67,7 @@ def get_annotation(annotation_id: int, user: CurrentUser, db: SessionDep) -> dic
     ann = annotation_service.get(db, annotation_id)
     project = projects.get(db, ann.project_id)
     policies.require(user, "task.view", project, db)
-    if not access.annotation_visible(db, user, project, ann.completed_by_id, ann.task_id):
+    if not access.annotation_visible(db, user, project, ann.completed_by_id, ann.task_id, ann.ground_truth):
         raise NotFound(f"annotation {annotation_id} not found")
     return _out(ann)
 

@@ -72,6 +72,7 @@ def export(
     ids_brackets: Annotated[list[str] | None, Query(alias="ids[]")] = None,
     annotations: Literal["all", "ground_truth", "latest", "aggregated"] = "all",
     include_predictions: bool = False,
+    include_gold: bool = False,
 ) -> StreamingResponse:
     project = projects.get(db, project_id)
     policies.require(user, "project.export", project)
@@ -87,6 +88,7 @@ def export(
         only_annotated=only_annotated,
         ids=chosen,
         options=ExportOptions(annotations=annotations, include_predictions=include_predictions),
+        include_gold=include_gold,
     )
     detail = {"format": fmt.name, "tasks": "selected" if chosen else "annotated" if only_annotated else "all"}
     activity.record_apart(

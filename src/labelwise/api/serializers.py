@@ -6,7 +6,7 @@ from typing import Any
 
 from labelwise import labeling, policies
 from labelwise.db.models import Project, User
-from labelwise.services import distribution, projects
+from labelwise.services import distribution, projects, quality_control
 
 
 def user_brief(u: User | None) -> dict[str, Any] | None:
@@ -138,4 +138,5 @@ def project(p: Project, created_by: User | None = None) -> dict[str, Any]:
         "require_review": (p.settings or {}).get("require_review") is True,
         "aggregation": (p.settings or {}).get("aggregation") or {},
         **distribution.serialize(p),
+        **quality_control.serialize(p),
     }

@@ -5,6 +5,7 @@ theirs to label: handed to them by the queue (a lease, even an expired one), ass
 already annotated, skipped or drafted by them. Asking for any other task id is a 404, as if it did
 not exist, so ids cannot be probed. In a blind project (the default when overlap is above 1) an
 annotator sees only their own annotations of a task, so one annotator's answer cannot steer another's.
+In no project does an annotator see someone else's ground-truth annotation: a gold task's answer key.
 """
 
 from __future__ import annotations
@@ -65,19 +66,38 @@ def own_only(db: Session, user: User, project: Project) -> bool:
     return not policies.sees_others_annotations(user, project, db)
 
 
+def sees_ground_truth(db: Session, user: User, project: Project) -> bool:
+    """Reviewers and above; never annotators (gold tasks would stop measuring anything)."""
+    return policies.allowed(user, "annotation.view_others", project, db)
+
+
 def annotation_visible(
-    db: Session, user: User, project: Project, completed_by_id: int | None, task_id: int
+    db: Session,
+    user: User,
+    project: Project,
+    completed_by_id: int | None,
+    task_id: int,
+    ground_truth: bool = False,
 ) -> bool:
-    """Their own always; another's only when the project is not blind and the task is one they see."""
+    """Their own always; another's only when the project is not blind and the task is one they see,
+    and never another's ground truth to an annotator."""
     if completed_by_id == user.id:
         return True
+    if ground_truth and not sees_ground_truth(db, user, project):
+        return False
     return not own_only(db, user, project) and task_visible(db, user, project, task_id)
 
 
 def trim(db: Session, user: User, project: Project, task_json: dict[str, Any]) -> dict[str, Any]:
     """A task's Label Studio JSON with the annotations the user may not see taken out."""
-    if "annotations" in task_json and own_only(db, user, project):
+    if "annotations" not in task_json:
+        return task_json
+    if own_only(db, user, project):
         task_json["annotations"] = [a for a in task_json["annotations"] if _author(a) == user.id]
+    elif not sees_ground_truth(db, user, project):
+        task_json["annotations"] = [
+            a for a in task_json["annotations"] if not a.get("ground_truth") or _author(a) == user.id
+        ]
     return task_json
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from labelwise.db.engine import affected, begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
-from labelwise.services import activity, counters, filters, trash
+from labelwise.services import activity, counters, filters, gold, trash
 from labelwise.services.errors import Invalid
 
 
@@ -28,7 +28,8 @@ class Action:
     title: str
     permission: str  # the policy action a caller needs
     dialog: str
-    run: Callable[[Session, Project, Select[Any], User], dict[str, Any]]
+    run: Callable[..., dict[str, Any]]  # (db, project, chosen, user) or, with `with_body`, also the body
+    with_body: bool = False
 
 
 def _sums(db: Session, project: Project, chosen: Select[Any]) -> tuple[int, int, int, int, int]:
@@ -106,6 +107,18 @@ def _delete_predictions(db: Session, project: Project, chosen: Select[Any], user
     return {"processed_items": removed, "detail": f"Deleted {removed} predictions"}
 
 
+def _mark_gold(
+    db: Session, project: Project, chosen: Select[Any], user: User, body: dict[str, Any]
+) -> dict[str, Any]:
+    n = gold.mark(db, project, user, chosen, body.get("result"))
+    return {"processed_items": n, "reload": True, "detail": f"Marked {n} tasks as gold"}
+
+
+def _unmark_gold(db: Session, project: Project, chosen: Select[Any], user: User) -> dict[str, Any]:
+    n = gold.unmark(db, project, user, chosen)
+    return {"processed_items": n, "reload": True, "detail": f"{n} tasks are no longer gold"}
+
+
 ACTIONS: dict[str, Action] = {
     a.id: a
     for a in (
@@ -117,6 +130,11 @@ ACTIONS: dict[str, Action] = {
         Action("delete_tasks_predictions", "Delete predictions", "prediction.change",
                "You are going to delete all predictions from the selected tasks. Please confirm your action.",
                _delete_predictions),
+        Action("mark_gold", "Mark as gold", "gold.manage",
+               "The selected tasks become gold tasks: with a result in the body it is their ground truth, "
+               "otherwise each task's accepted (or newest) annotation is.", _mark_gold, with_body=True),
+        Action("unmark_gold", "Remove from gold", "gold.manage",
+               "The selected tasks stop being gold tasks and their answer keys are removed.", _unmark_gold),
     )
 }  # fmt: skip
 
@@ -165,11 +183,19 @@ def selection(body: dict[str, Any], view_query: filters.Query | None) -> list[Co
 
 
 def run(
-    db: Session, project: Project, user: User, action: Action, conditions: list[ColumnElement[bool]]
+    db: Session,
+    project: Project,
+    user: User,
+    action: Action,
+    conditions: list[ColumnElement[bool]],
+    body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     begin_write(db)
     chosen = select(Task.id).where(Task.project_id == project.id, *conditions)
-    result = action.run(db, project, chosen, user)
+    if action.with_body:
+        result = action.run(db, project, chosen, user, body or {})
+    else:
+        result = action.run(db, project, chosen, user)
     activity.record(
         db,
         user,

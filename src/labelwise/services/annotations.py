@@ -14,8 +14,8 @@ from labelwise.db.base import table, utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotationHistory, Draft, Project, Task, User
 from labelwise.db.prepared import Prepared
-from labelwise.services import activity, checks, counters, events, projects, queue
-from labelwise.services.errors import Invalid, NotFound
+from labelwise.services import activity, checks, counters, events, gold, projects, queue, settling
+from labelwise.services.errors import Forbidden, Invalid, NotFound
 
 
 def get(db: Session, annotation_id: int) -> Annotation:
@@ -39,6 +39,8 @@ class Target:
     label_config: str | None
     enable_empty_annotation: bool
     show_skip_button: bool = True
+    is_gold: bool = False
+    settings: dict[str, Any] | None = None
 
     @property
     def schema(self) -> labeling.Schema:
@@ -47,7 +49,15 @@ class Target:
 
 _T, _P = table(Task).c, table(Project).c
 _TARGET = Prepared(
-    select(_T.project_id, _T.data, _P.label_config, _P.enable_empty_annotation, _P.show_skip_button)
+    select(
+        _T.project_id,
+        _T.data,
+        _P.label_config,
+        _P.enable_empty_annotation,
+        _P.show_skip_button,
+        _T.is_gold,
+        _P.settings,
+    )
     .join_from(table(Task), table(Project), _T.project_id == _P.id)
     .where(_T.id == bindparam("tid"))
 )
@@ -57,8 +67,10 @@ def target(db: Session, task_id: int) -> Target:
     row = _TARGET.run(db, {"tid": task_id}) if checks.is_id(task_id) else []
     if not row:
         raise NotFound(f"task {task_id} not found")
-    project_id, data, config, enable_empty, show_skip = row[0]
-    return Target(task_id, project_id, data, config, bool(enable_empty), bool(show_skip))
+    project_id, data, config, enable_empty, show_skip, is_gold, settings = row[0]
+    return Target(
+        task_id, project_id, data, config, bool(enable_empty), bool(show_skip), bool(is_gold), settings
+    )
 
 
 def _may_write(db: Session, target: Target, user: User, cancelled: bool) -> None:
@@ -90,6 +102,19 @@ def _check(target: Target, result: Any, cancelled: bool) -> list[dict[str, Any]]
 def check_result(target: Target, result: Any) -> list[dict[str, Any]]:
     """A submitted (not skipped) result validated against the task's config, as a reviewer's fix is."""
     return _check(target, result, False)
+
+
+def _ground_truth(db: Session, target: Target, user: User, body: dict[str, Any], default: bool) -> bool:
+    """`ground_truth: true` makes the task gold (an answer key): only managers and above change it."""
+    value = checks.flag(body, "ground_truth", default)
+    if value != default:
+        project = projects.get(db, target.project_id)
+        if not policies.allowed(user, "gold.manage", project, db):
+            raise Forbidden(
+                "only a manager may mark or unmark an annotation as ground truth",
+                {"ground_truth": ["manager only"]},
+            )
+    return value
 
 
 def _number_or_none(value: Any, field: str) -> float | None:
@@ -193,7 +218,7 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
         "updated_by_id": None,
         "result": result,
         "was_cancelled": cancelled,
-        "ground_truth": checks.flag(body, "ground_truth"),
+        "ground_truth": _ground_truth(db, target, user, body, False),
         "lead_time": _number_or_none(body.get("lead_time"), "lead_time"),
         "parent_prediction_id": checks.optional_id(body.get("parent_prediction"), "parent_prediction"),
         "parent_annotation_id": checks.optional_id(body.get("parent_annotation"), "parent_annotation"),
@@ -209,9 +234,16 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
     [(ann_id,)] = _INSERT.run(db, values)
     ann = {"id": ann_id, **values}
     _history(db, ann, user, "skipped" if cancelled else "submitted")  # Label Studio's history actions
-    counters.annotations_changed(db, target.task_id, 0 if cancelled else 1, 1 if cancelled else 0)
+    early = not cancelled and settling.settled(db, target)
+    counters.annotations_changed(db, target.task_id, 0 if cancelled else 1, 1 if cancelled else 0, early)
     queue.release(db, target.task_id, user.id)
     _DELETE_DRAFTS.run(db, {"tid": target.task_id, "uid": user.id})
+    # A ground truth given with a new annotation is Label Studio's flag only (imports and the SDK send it
+    # with ordinary work); a task becomes gold when a manager marks it or promotes an annotation.
+    if target.is_gold and not cancelled and not values["ground_truth"]:
+        feedback = gold.answered(db, projects.get(db, target.project_id), user, target.task_id, result)
+        if feedback is not None:
+            ann["feedback"] = feedback  # training mode only: the correct answer, shown after the submit
     activity.record(
         db, user, "annotation.created", "annotation", ann_id, {"task": target.task_id}, target.project_id
     )
@@ -237,8 +269,9 @@ def update(
     if "result" in body or cancelled != was:
         ann.result = _check(task, body.get("result", ann.result), cancelled)
     ann.was_cancelled = cancelled
+    truth = ann.ground_truth
     if "ground_truth" in body:
-        ann.ground_truth = checks.flag(body, "ground_truth", ann.ground_truth)
+        ann.ground_truth = _ground_truth(db, task, user, body, ann.ground_truth)
     if "lead_time" in body:
         ann.lead_time = _number_or_none(body["lead_time"], "lead_time")
     if "skip_reason" in body or not cancelled:
@@ -256,9 +289,11 @@ def update(
         counters.review_moved(db, ann.task_id, reviewed, None)
     _history(db, ann, user, action)
     _DELETE_ANNOTATION_DRAFTS.run(db, {"aid": ann.id, "uid": user.id})
-    if cancelled != was:
+    if ann.ground_truth != truth:
+        gold.sync_task(db, ann.task_id)
+    if cancelled != was and not gold.is_key(ann):
         d = -1 if cancelled else 1
-        counters.annotations_changed(db, task.task_id, d, -d)
+        counters.annotations_changed(db, task.task_id, d, -d, not cancelled and settling.settled(db, task))
     activity.record(
         db, user, f"annotation.{action}", "annotation", ann.id, {"task": task.task_id}, task.project_id
     )
@@ -279,10 +314,14 @@ def delete_one(db: Session, ann: Annotation, user: User) -> None:
     begin_write(db)
     trash.keep_annotations(db, ann.project_id, select(Annotation.id).where(Annotation.id == ann.id), user)
     counters.review_moved(db, ann.task_id, ann.review_state, None)
-    counters.annotations_changed(
-        db, ann.task_id, 0 if ann.was_cancelled else -1, -1 if ann.was_cancelled else 0
-    )
+    key, truth = gold.is_key(ann), ann.ground_truth
+    if not key:  # an answer key was never counted
+        counters.annotations_changed(
+            db, ann.task_id, 0 if ann.was_cancelled else -1, -1 if ann.was_cancelled else 0
+        )
     db.execute(delete(Annotation).where(Annotation.id == ann.id))
+    if truth:
+        gold.sync_task(db, ann.task_id)
     events.emit(
         db,
         "ANNOTATIONS_DELETED",

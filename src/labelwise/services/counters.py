@@ -8,14 +8,17 @@ When a task counts as done (`is_labeled`, which the queue and the status filters
 has `maximum_annotations` (the overlap) annotations that were not skipped; in a project whose settings say
 `require_review`, when that many of its annotations are accepted or fixed by a reviewer
 (`reviews_accepted`, the task's annotations whose current review state is accepted or fixed). Both rules
-live in `_labeled`, evaluated by the database inside each counter UPDATE.
+live in `_labeled`, evaluated by the database inside each counter UPDATE. With dynamic overlap
+(services/settling.py) the writer also says whether the task's votes are settled (`early`: at least
+`overlap_min` annotations and the consensus confidence at the threshold), and the task is done then too;
+`maximum_annotations` stays the cap.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, bindparam, case, false, func, select, update
+from sqlalchemy import JSON, Boolean, ColumnElement, bindparam, case, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from labelwise.db.base import table, utcnow
@@ -33,9 +36,15 @@ _REQUIRES_REVIEW = func.coalesce(_P.settings[_FLAG_KEY].as_boolean(), false())
 _FLAG = {"review_flag": "require_review"}
 
 
-def _labeled(total: ColumnElement[Any], accepted: ColumnElement[Any]) -> ColumnElement[Any]:
-    """Whether a task with these (new) counts is done, read from its project in one scalar subquery."""
-    rule = case((_REQUIRES_REVIEW, accepted >= _P.maximum_annotations), else_=total >= _P.maximum_annotations)
+def _labeled(
+    total: ColumnElement[Any], accepted: ColumnElement[Any], early: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """Whether a task with these (new) counts is done, read from its project in one scalar subquery;
+    `early`: done before the cap (dynamic overlap settled it, or it was so already)."""
+    rule = case(
+        (_REQUIRES_REVIEW, accepted >= _P.maximum_annotations),
+        else_=or_(total >= _P.maximum_annotations, early),
+    )
     return select(rule).where(_P.id == _T.project_id).scalar_subquery()
 
 
@@ -49,7 +58,9 @@ _BUMP_TASK = Prepared(
     .values(
         total_annotations=_T.total_annotations + bindparam("dt"),
         cancelled_annotations=_T.cancelled_annotations + bindparam("dc"),
-        is_labeled=_labeled(_T.total_annotations + bindparam("dt"), _T.reviews_accepted),
+        is_labeled=_labeled(
+            _T.total_annotations + bindparam("dt"), _T.reviews_accepted, bindparam("early", type_=Boolean())
+        ),
         updated_at=bindparam("now"),
     )
     .returning(_T.project_id, _T.total_annotations)
@@ -60,7 +71,8 @@ _BUMP_REVIEWS = Prepared(
     .values(
         reviews_accepted=_T.reviews_accepted + bindparam("da"),
         reviews_rejected=_T.reviews_rejected + bindparam("dr"),
-        is_labeled=_labeled(_T.total_annotations, _T.reviews_accepted + bindparam("da")),
+        # A review never changes the votes: a task settled early stays so.
+        is_labeled=_labeled(_T.total_annotations, _T.reviews_accepted + bindparam("da"), _T.is_labeled),
         updated_at=bindparam("now"),
     )
 )
@@ -76,7 +88,9 @@ _BUMP_PROJECT = Prepared(
 )
 
 
-def annotations_changed(db: Session, task_id: int, d_total: int, d_cancelled: int) -> None:
+def annotations_changed(
+    db: Session, task_id: int, d_total: int, d_cancelled: int, early: bool = False
+) -> None:
     """Apply a change in one task's annotation counts and the project counters that follow.
 
     Two prepared statements; RETURNING gives the new count, from which the old one follows,
@@ -86,7 +100,7 @@ def annotations_changed(db: Session, task_id: int, d_total: int, d_cancelled: in
         return
     now = utcnow()
     [(project_id, total)] = _BUMP_TASK.run(
-        db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now, **_FLAG}
+        db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now, "early": early, **_FLAG}
     )
     had, has = total - d_total > 0, total > 0
     params = {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had), "now": now}
@@ -144,3 +158,7 @@ def relabel_project(db: Session, project: Project) -> None:
         .where(Task.project_id == project.id)
         .values(is_labeled=case((done >= project.maximum_annotations, True), else_=False))
     )
+    if not requires_review(project):
+        from labelwise.services import settling
+
+        settling.relabel(db, project)

@@ -56,6 +56,11 @@ ACTIONS: dict[str, tuple[str, str, bool]] = {
     ),
     "REVIEW_UPDATED": ("Review updated", "Fired when a review changes.", False),
     "REVIEWS_DELETED": ("Review deleted", "Fired when reviews are deleted.", False),
+    "MEMBER_PAUSED": (
+        "Member paused",
+        "Fired when an annotator is paused (by a manager or by gold accuracy).",
+        False,
+    ),
 }
 
 CACHE_SECONDS = 5.0

@@ -2,7 +2,8 @@
 
 Tasks are read in keyset batches with their annotations and predictions fetched per batch, so
 memory stays flat however large the project is and the first bytes leave at once. Label Studio's
-JSON is written from the stored JSON text directly; other formats get plain Python tasks.
+JSON is written from the stored JSON text directly; other formats get plain Python tasks. Gold tasks
+(answer keys, not work) are left out unless asked for (`include_gold`) or chosen by id.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import bindparam, false, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from labelwise import labeling
@@ -69,6 +70,7 @@ def _task_batches(
     only_annotated: bool,
     ids: list[int] | None,
     tick: Callable[[int], None] | None,
+    include_gold: bool = False,
 ) -> Iterator[list[str]]:
     """Each batch of tasks as encoded Label Studio objects, the object itself written by the
     database (see `db.task_json`) with empty lists; only tasks that have annotations,
@@ -77,7 +79,7 @@ def _task_batches(
     has_annotations, has_predictions = _kinds(db, project_id)
     has_consensus = consensus.exists_for(db, project_id)
     dialect = db.get_bind().dialect.name
-    prepared = None if ids else _batch_statement(dialect, only_annotated)
+    prepared = None if ids else _batch_statement(dialect, only_annotated, include_gold)
     last = 0
     while True:
         if prepared is not None:  # the common case, straight on the driver (no ORM row loading)
@@ -112,12 +114,12 @@ def _task_batches(
         last = rows[-1][1]
 
 
-_BATCHES: dict[tuple[str, bool], Prepared] = {}
+_BATCHES: dict[tuple[str, bool, bool], Prepared] = {}
 
 
-def _batch_statement(dialect: str, only_annotated: bool) -> Prepared:
+def _batch_statement(dialect: str, only_annotated: bool, include_gold: bool) -> Prepared:
     """The keyset batch of task objects, compiled once per dialect and filter."""
-    key = (dialect, only_annotated)
+    key = (dialect, only_annotated, include_gold)
     found = _BATCHES.get(key)
     if found is None:
         q = select(Task.id, Task.inner_id, task_json.task_object(dialect)).where(
@@ -125,6 +127,8 @@ def _batch_statement(dialect: str, only_annotated: bool) -> Prepared:
         )
         if only_annotated:
             q = q.where((Task.total_annotations + Task.cancelled_annotations) > literal_column("0"))
+        if not include_gold:
+            q = q.where(Task.is_gold == false())
         # Limit and offset as literals: SQLite's compiler would add an OFFSET bind of its own.
         batch = q.order_by(Task.inner_id).limit(literal_column(str(BATCH))).offset(literal_column("0"))
         found = _BATCHES[key] = Prepared(batch)
@@ -175,17 +179,18 @@ def stream(
     ids: list[int] | None = None,
     options: ExportOptions | None = None,
     tick: Callable[[int], None] | None = None,
+    include_gold: bool = False,
 ) -> Iterator[bytes]:
     """The file's bytes; owns its session because a streamed response outlives the request."""
     db = factory()
     try:
         with scanning(db):
             if fmt.name == JSON:
-                yield from _json_list(_task_batches(db, project_id, only_annotated, ids, tick))
+                yield from _json_list(_task_batches(db, project_id, only_annotated, ids, tick, include_gold))
             elif fmt.name == "JSONL":  # the same objects, one per line
-                yield from _json_lines(_task_batches(db, project_id, only_annotated, ids, tick))
+                yield from _json_lines(_task_batches(db, project_id, only_annotated, ids, tick, include_gold))
             else:
-                records = _decoded(_task_batches(db, project_id, only_annotated, ids, tick))
+                records = _decoded(_task_batches(db, project_id, only_annotated, ids, tick, include_gold))
                 yield from exporters.get(fmt.name).write(records, schema, options or ExportOptions())
     finally:
         db.close()

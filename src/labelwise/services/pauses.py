@@ -124,3 +124,36 @@ def active_in(db: Session, project: Project) -> dict[int, Pause]:
         select(Pause).where(Pause.project_id == project.id, Pause.deleted_at.is_(None)).order_by(Pause.id)
     )
     return {p.user_id: p for p in rows}
+
+
+def pause_automatically(db: Session, project_id: int, user_id: int, reason: str, verbose: str) -> bool:
+    """Pause from a rule (gold accuracy), inside the caller's transaction; False when already paused.
+    The activity entry has no actor (the system did it) and the manager hears it as `MEMBER_PAUSED`."""
+    active = db.scalar(
+        select(Pause.id).where(
+            Pause.project_id == project_id, Pause.user_id == user_id, Pause.deleted_at.is_(None)
+        )
+    )
+    if active is not None:
+        return False
+    now = utcnow()
+    pause = Pause(
+        project_id=project_id,
+        user_id=user_id,
+        paused_by_id=None,
+        reason=reason,
+        verbose_reason=verbose,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(pause)
+    db.flush()
+    detail = {"pause": pause.id, "reason": reason, "verbose_reason": verbose, "automatic": True}
+    activity.record(db, None, "member.pause", "user", user_id, detail, project_id)
+    events.emit(
+        db,
+        "MEMBER_PAUSED",
+        project_id,
+        lambda: {"user": user_id, "reason": reason, "verbose_reason": verbose},
+    )
+    return True

@@ -15,7 +15,7 @@ from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Project, User
 from labelwise.db.prepared import Prepared
-from labelwise.services import activity, aggregation, checks, distribution, events
+from labelwise.services import activity, aggregation, checks, distribution, events, quality_control
 from labelwise.services.errors import Invalid, NotFound
 from labelwise.settings import Settings
 
@@ -131,7 +131,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
-    flags = {**_flags(fields), **distribution.clean(fields)}
+    flags = {**_flags(fields), **distribution.clean(fields), **quality_control.clean(fields)}
     flags.update(aggregation.clean(fields, values.get("label_config") or DEFAULT_CONFIG))
     project = Project(created_by_id=user.id, settings=flags, **values)
     db.add(project)
@@ -145,7 +145,7 @@ def create(db: Session, user: User, fields: dict[str, Any]) -> Project:
 def update(db: Session, project: Project, user: User, fields: dict[str, Any]) -> Project:
     begin_write(db)
     values = _clean(fields)
-    flags = {**_flags(fields), **distribution.clean(fields)}
+    flags = {**_flags(fields), **distribution.clean(fields), **quality_control.clean(fields)}
     flags.update(aggregation.clean(fields, values.get("label_config", project.label_config)))
     if "label_config" in values and values["label_config"] != project.label_config:
         from labelwise.services import config_change
@@ -156,7 +156,7 @@ def update(db: Session, project: Project, user: User, fields: dict[str, Any]) ->
     changed = {k: v for k, v in flags.items() if (project.settings or {}).get(k) != v}
     if changed:
         project.settings = {**(project.settings or {}), **changed}  # a new dict, so the change is seen
-    if "maximum_annotations" in values or "require_review" in changed:
+    if "maximum_annotations" in values or {"require_review", *quality_control.RELABEL} & changed.keys():
         from labelwise.services import counters
 
         db.flush()

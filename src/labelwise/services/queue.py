@@ -2,7 +2,9 @@
 
 Rules, in the order they are applied:
 
-1. A paused annotator (a `pauses` row without `deleted_at`) gets nothing: 403 with the reason.
+1. A paused annotator (a `pauses` row without `deleted_at`) gets nothing: 403 with the reason. With an
+   exam (`exam_tasks`, services/exams.py), a failed one is a 403 too, and while it runs an annotator
+   (below manager) gets gold tasks only.
 2. Rejected own work first: a task whose annotation by this user a reviewer rejected comes back to
    its author (no lease: the author updates their own annotation).
 3. An annotator asking again gets the task they already hold a lease on.
@@ -19,6 +21,13 @@ Rules, in the order they are applied:
    after a run of ineligible ones are a little more likely); uncertainty
    (the project's predictions walked from the lowest score up on `(project_id, score, task_id)`,
    the first candidate task wins; tasks without a scored prediction follow in id order).
+
+Gold tasks (services/gold.py) are never handed out by rules 6 and 7 (`is_gold = false` on every walk;
+the partial `ix_tasks_gold` cannot be chosen for it; an assignment, rule 5, is explicit and still
+counts) and take no overlap. With `gold_rate` above 0, a draw decides before the choice: with that
+probability the choice is the first gold task (in id order on `ix_tasks_gold`) the annotator has not
+done (their author never gets one: they annotated it), else (or when none is left) the normal rules.
+With gold rate and exam off nothing of this runs: no extra statement.
 
 Always: never a task the annotator already annotated or skipped; never (assignments aside) more
 copies of a task in flight than the overlap still needs (`maximum_annotations` minus finished annotations, minus other
@@ -52,11 +61,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from labelwise import policies
 from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Pause, Prediction, Project, Task, TaskAssignment, TaskLock, User
 from labelwise.db.prepared import Prepared
-from labelwise.services import distribution
+from labelwise.services import distribution, exams, quality_control
 from labelwise.services.errors import Forbidden, Invalid, NotFound
 
 ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
@@ -71,6 +81,8 @@ _NOT_MINE = ~exists().where(_A.task_id == _T.id, _A.completed_by_id == bindparam
 # `= false`, not `IS false`: PostgreSQL derives index order only from equalities, so with IS it
 # walked the primary key (through every other project's tasks) instead of `ix_tasks_queue`.
 _UNLABELED = (_T.project_id == bindparam("pid"), _T.is_labeled == false())
+# What the normal rules may hand out: unlabeled and not gold.
+_REGULAR = (*_UNLABELED, _T.is_gold == false())
 _PAUSE = (
     select(_Z.reason, _Z.verbose_reason)
     .where(_Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
@@ -94,7 +106,12 @@ _DONE = select(func.count()).where(_A.completed_by_id == bindparam("uid"), _A.pr
 _MY_LEASES = select(_L.task_id).where(_L.user_id == bindparam("uid"), _L.expire_at > bindparam("now"))
 _HELD = (
     select(_T.id)
-    .where(_T.id.in_(bindparam("leased", expanding=True)), *_UNLABELED, _NOT_MINE)
+    .where(
+        _T.id.in_(bindparam("leased", expanding=True)),
+        _T.project_id == bindparam("pid"),
+        (_T.is_labeled == false()) | (_T.is_gold == true()),  # a gold task in hand, labeled or not
+        _NOT_MINE,
+    )
     .order_by(_T.id)
     .limit(1)
 )
@@ -116,7 +133,7 @@ _OTHERS_LOCKS = (
     .scalar_subquery()
 )
 _ROOM = _T.total_annotations + _OTHERS_LOCKS < bindparam("overlap")
-_CANDIDATE = select(_T.id).where(*_UNLABELED, _NOT_MINE, _ROOM).order_by(_T.id).limit(1)
+_CANDIDATE = select(_T.id).where(*_REGULAR, _NOT_MINE, _ROOM).order_by(_T.id).limit(1)
 _AFTER_PIVOT = _CANDIDATE.where(_T.id >= bindparam("pivot"))
 # The uniform pivot: the task at or after a random inner id, found on (project_id, inner_id). Not
 # min/max(id) of the unlabeled tasks: PostgreSQL answers those by walking the primary key, through
@@ -132,7 +149,7 @@ _PIVOT = (
 # leases on (a handful of rows), lowest id first.
 _STARTED = (
     select(_T.id)
-    .where(*_UNLABELED, _T.total_annotations > 0, _NOT_MINE, _ROOM)
+    .where(*_REGULAR, _T.total_annotations > 0, _NOT_MINE, _ROOM)
     .order_by(_T.total_annotations.desc(), _T.id)
     .limit(1)
 )
@@ -141,7 +158,7 @@ _STARTED = (
 _OTHERS_LEASED = select(_L.task_id).where(_L.expire_at > bindparam("now"), _L.user_id != bindparam("uid"))
 _LEASED = (
     select(_T.id)
-    .where(_T.id.in_(bindparam("leased", expanding=True)), *_UNLABELED, _NOT_MINE, _ROOM)
+    .where(_T.id.in_(bindparam("leased", expanding=True)), *_REGULAR, _NOT_MINE, _ROOM)
     .order_by(_T.id)
     .limit(1)
 )
@@ -149,9 +166,21 @@ _LEAST_CERTAIN = (
     select(_P.task_id)
     .join_from(table(Prediction), table(Task), _T.id == _P.task_id)
     .where(
-        _P.project_id == bindparam("pid"), _P.score.is_not(None), _T.is_labeled == false(), _NOT_MINE, _ROOM
+        _P.project_id == bindparam("pid"),
+        _P.score.is_not(None),
+        _T.is_labeled == false(),
+        _T.is_gold == false(),
+        _NOT_MINE,
+        _ROOM,
     )
     .order_by(_P.score, _P.task_id)
+    .limit(1)
+)
+# A gold task this annotator has not done, on the partial `ix_tasks_gold` (`is_gold = true` as its WHERE).
+_GOLD = (
+    select(_T.id)
+    .where(_T.project_id == bindparam("pid"), _T.is_gold == true(), _NOT_MINE)
+    .order_by(_T.id)
     .limit(1)
 )
 _DROP_MINE = delete(table(TaskLock)).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
@@ -173,6 +202,7 @@ _EXCEPT = {
         (_AFTER_PIVOT, _T.id),
         (_STARTED, _T.id),
         (_LEAST_CERTAIN, _P.task_id),
+        (_GOLD, _T.id),
     )
 }
 
@@ -216,23 +246,50 @@ def _plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> 
         elif rules.sampling == "Uncertainty sampling":
             branches.append(_LEAST_CERTAIN)
         branches.append(_CANDIDATE)
+    plan = _PLANS[key] = _leasing(dialect, branches, skip)
+    return plan
+
+
+def _leasing(dialect: str, branches: list[Select[Any]], skip: bool) -> Any:
+    """`INSERT INTO task_locks SELECT` the first id of the lowest-ranked branch that has one."""
     parts = []
     for rank, branch in enumerate(branches):
         # `_LEASED` has no variant: excluded ids are left out of its list by the caller.
         chosen = _EXCEPT[id(branch)] if skip and id(branch) in _EXCEPT else branch
         sub = chosen.subquery()
         parts.append(select(literal_column(str(rank)).label("rank"), sub.c[0].label("id")).select_from(sub))
-    both = union_all(*parts).subquery()
+    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     pick = select(both.c.id).order_by(both.c.rank).limit(1).subquery()
     # WHERE true: SQLite needs it to tell the SELECT's end from the ON CONFLICT clause.
     rows = select(pick.c.id, bindparam("uid"), bindparam("expire", type_=_L.expire_at.type)).where(true())
     module = postgresql if dialect == "postgresql" else sqlite
     insert = module.insert(table(TaskLock)).from_select(["task_id", "user_id", "expire_at"], rows)
-    plan = insert.on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=["task_id", "user_id"], set_={"expire_at": insert.excluded.expire_at}
     ).returning(_L.task_id)
-    _PLANS[key] = plan
-    return plan
+
+
+_GOLD_PLANS: dict[tuple[str, bool], Any] = {}
+
+
+def _gold_plan(dialect: str, skip: bool) -> Any:
+    """The gold branch and its lease, built once per dialect and exclusion."""
+    key = (dialect, skip)
+    if key not in _GOLD_PLANS:
+        _GOLD_PLANS[key] = _leasing(dialect, [_GOLD], skip)
+    return _GOLD_PLANS[key]
+
+
+def _wants_gold(conn: Connection, db: Session, project: Project, user: User) -> tuple[bool, bool]:
+    """(hand a gold task this time, only gold: the exam runs). Reads nothing unless an exam is set."""
+    quality = quality_control.of(project)
+    if quality.exam_tasks > 0:
+        role = policies.project_role(user, project, db)
+        below_manager = role is not None and policies.RANK[role] < policies.RANK["manager"]
+        if below_manager and exams.gate(conn, project.id, user.id, quality):
+            return True, True
+    rate = quality.gold_rate
+    return rate > 0 and random.random() < rate, False  # mixing work, not a secret
 
 
 def next_task(
@@ -255,6 +312,7 @@ def next_task(
     skip = sorted(set(exclude))
     try:
         _paused(conn, params)
+        gold, only_gold = _wants_gold(conn, db, project, user)
         rejected = _first(conn, _REJECTED, params, skip)
         if rejected is not None:
             db.commit()
@@ -276,6 +334,18 @@ def next_task(
     except (Forbidden, NotFound):
         db.rollback()
         raise
+    expire = now + timedelta(seconds=lock_seconds)
+    if gold:
+        return _next_gold(db, project, user, params, skip, expire, only_gold)
+    return _next_regular(db, project, params, skip, expire)
+
+
+def _next_regular(
+    db: Session, project: Project, params: dict[str, Any], skip: list[int], expire: datetime
+) -> int | None:
+    """Rules 5 to 7: what steers preference read first, then the one serialized statement."""
+    rules = distribution.rules(project)
+    conn = db.connection()
     others: list[int] = []
     if not rules.assignment_only:
         if rules.overlap > 1:
@@ -292,10 +362,39 @@ def next_task(
         params["leased"] = others
     if skip:
         params["exclude"] = skip
-    params["expire"] = now + timedelta(seconds=lock_seconds)
+    params["expire"] = expire
     task_id = conn.execute(_plan(conn.dialect.name, rules, bool(others), bool(skip)), params).scalar()
     db.commit()
     return None if task_id is None else int(task_id)
+
+
+def _next_gold(
+    db: Session,
+    project: Project,
+    user: User,
+    params: dict[str, Any],
+    skip: list[int],
+    expire: datetime,
+    only_gold: bool,
+) -> int | None:
+    """A gold task leased, or the normal rules when none is left (an exam: a 403 saying so)."""
+    begin_write(db)
+    conn = db.connection()
+    if skip:
+        params["exclude"] = skip
+    params["expire"] = expire
+    task_id = conn.execute(_gold_plan(conn.dialect.name, bool(skip)), params).scalar()
+    if task_id is not None:
+        db.commit()
+        return int(task_id)
+    if only_gold:
+        refusal = exams.exhausted(conn, project.id, user.id, quality_control.of(project))
+        db.rollback()
+        raise refusal
+    db.commit()
+    params.pop("expire", None)
+    params.pop("exclude", None)
+    return _next_regular(db, project, params, skip, expire)
 
 
 MAX_EXCLUDE = 50

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from labelwise.db.models import Annotation, Project, ProjectMember, Task, User
-from labelwise.services import consensus
+from labelwise.services import consensus, settling
 from labelwise.services.errors import NotFound
 
 DAYS = 30
@@ -213,6 +213,8 @@ def project_stats(
         "throughput": [{"day": d, "annotations": n} for d, n in zip(span, throughput, strict=True)],
         "progress": _progress(db, project, span) if user_id is None else None,
         "annotators": [{**p.out(users.get(p.user_id or 0)), **_skill(known, p.user_id)} for p in rows],
+        # Dynamic overlap's saving: annotations used against maximum_annotations x tasks.
+        "overlap": settling.saving(project) if user_id is None else None,
     }
 
 

@@ -225,7 +225,10 @@ def recount_tasks(db: Session, project: Project, tasks: Any) -> None:
     """Recount the selected tasks' annotation and prediction counters from their rows and move the
     project's counters by the difference: set-based, bounded by the selection."""
     before = _task_sums(db, tasks)
-    done = select(func.count()).where(_A.c.task_id == _T.c.id, _A.c.was_cancelled == false())
+    from labelwise.services.gold import KEY_ACTION  # gold tasks' answer keys are never counted
+
+    key = _A.c.last_action.is_not(None) & (_A.c.last_action == KEY_ACTION)
+    done = select(func.count()).where(_A.c.task_id == _T.c.id, _A.c.was_cancelled == false(), ~key)
     skipped = select(func.count()).where(_A.c.task_id == _T.c.id, _A.c.was_cancelled != false())
     preds = select(func.count()).where(_P.c.task_id == _T.c.id)
     total = done.scalar_subquery()

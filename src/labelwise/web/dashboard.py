@@ -58,6 +58,13 @@ def _view(data: dict[str, Any], everyone: bool) -> dict[str, Any]:
         ("Median lead time", seconds(t["median_lead_time"]), ""),
         ("Review acceptance", percent(t["acceptance_rate"]), f"{t['reviews_accepted']:,} accepted, {t['reviews_rejected']:,} rejected"),
     ]  # fmt: skip
+    saving = data.get("overlap")
+    if saving and saving["dynamic_overlap"]:
+        fixed = saving["annotations_at_fixed_overlap"]
+        note = f"of {fixed:,} at fixed overlap" + (
+            f" ({percent(saving['annotations_saved'] / fixed)} saved)" if fixed else ""
+        )
+        cards.append(("Annotations used", f"{saving['annotations_used']:,}", note))
     throughput = [(d["day"], float(d["annotations"])) for d in data["throughput"]]
     span = f"{data['days'][0]} to {data['days'][-1]} (UTC)"
     out: dict[str, Any] = {

@@ -40,6 +40,7 @@ def _page_data(project: Project, user: User, open_import: bool) -> dict[str, Any
             "delete_tasks": policies.allowed(user, "task.delete", project),
             "delete_annotations": policies.allowed(user, "annotation.change_any", project),
             "delete_predictions": policies.allowed(user, "prediction.change", project),
+            "gold": policies.allowed(user, "gold.manage", project),
             "export": policies.allowed(user, "project.export", project),
             "import": policies.allowed(user, "project.import", project),
             "annotate": policies.allowed(user, "annotate", project),

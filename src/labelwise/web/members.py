@@ -13,7 +13,7 @@ from sqlalchemy import select
 from labelwise import policies
 from labelwise.api.deps import SessionDep
 from labelwise.db.models import User
-from labelwise.services import members, pauses, projects
+from labelwise.services import gold, members, pauses, projects
 from labelwise.services.errors import NotFound
 from labelwise.web.session import PageUser
 from labelwise.web.templating import render
@@ -33,6 +33,12 @@ def members_page(request: Request, project_id: int, user: PageUser, db: SessionD
     rows = members.listing(db, project)
     manage = policies.allowed(user, "project.members", project, db)
     paused = pauses.active_in(db, project) if policies.allowed(user, "member.pause", project, db) else {}
+    # Gold accuracy per annotator (managers): a column once anyone answered a gold task.
+    scores = (
+        {g["user"]: g for g in gold.listing(db, project)}
+        if policies.allowed(user, "gold.manage", project, db)
+        else {}
+    )
     inside = {u.id for _, u in rows}
     candidates = (
         [
@@ -59,10 +65,12 @@ def members_page(request: Request, project_id: int, user: PageUser, db: SessionD
                 "role": m.role,
                 "since": m.created_at,
                 "pause": paused.get(u.id),
+                "gold": scores.get(u.id),
             }
             for m, u in rows
         ],
         manage=manage,
+        gold_column=bool(scores),
         candidates=candidates,
         roles=[r for r in members.PROJECT_ROLES if policies.can_assign_role(user, r)],
         page={"id": project.id},

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from labelwise import labeling, policies
 from labelwise.api.deps import SessionDep
 from labelwise.db.models import Project
-from labelwise.services import aggregation, members, projects, sanitizer
+from labelwise.services import aggregation, gold, members, projects, quality_control, sanitizer
 from labelwise.services.errors import NotFound
 from labelwise.web.session import PageUser
 from labelwise.web.templating import render
@@ -132,6 +132,8 @@ def project_settings(request: Request, project_id: int, user: PageUser, db: Sess
         "annotation_limit_count": (project.settings or {}).get("annotation_limit_count"),
         "aggregation": _aggregation_controls(project),
         "methods": list(aggregation.TITLES.items()),
+        "quality": quality_control.serialize(project),
+        "gold_tasks": gold.gold_count(db, project.id),
     }
     return render(
         request,

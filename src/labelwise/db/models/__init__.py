@@ -5,6 +5,7 @@ from labelwise.db.models.activity import Activity
 from labelwise.db.models.annotations import Annotation, AnnotationHistory, Draft, Prediction
 from labelwise.db.models.assignments import ASSIGNMENT_TYPES, Pause, TaskAssignment
 from labelwise.db.models.consensus import AnnotatorSkill, TaskConsensus
+from labelwise.db.models.gold import ExamResult, GoldAnswer
 from labelwise.db.models.jobs import ExportSnapshot, FileUpload, Job
 from labelwise.db.models.llm import LlmCache, PromptEvaluation
 from labelwise.db.models.ml import ML_STATES, ML_TYPES, MLBackend
@@ -32,8 +33,10 @@ __all__ = [
     "Base",
     "Deletion",
     "Draft",
+    "ExamResult",
     "ExportSnapshot",
     "FileUpload",
+    "GoldAnswer",
     "Import",
     "Job",
     "LlmCache",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from labelwise.db.base import Base, JSONType, Timestamp, utcnow
@@ -27,6 +27,16 @@ class Task(Base):
             sqlite_where=text("data_hash IS NOT NULL"),
             postgresql_where=text("data_hash IS NOT NULL"),
         ),
+        # Gold tasks of a project in id order (the queue's gold branch). Partial, so a query asking for
+        # `is_gold = false` (every normal rule) can never pick it over `ix_tasks_queue`.
+        Index(
+            "ix_tasks_gold",
+            "project_id",
+            "is_gold",
+            "id",
+            sqlite_where=text("is_gold = 1"),
+            postgresql_where=text("is_gold = true"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +56,9 @@ class Task(Base):
     # name only the columns they fill.
     reviews_accepted: Mapped[int] = mapped_column(server_default="0")
     reviews_rejected: Mapped[int] = mapped_column(server_default="0")
+    # A gold task (honeypot) has a ground-truth annotation; it is mixed into queues by `gold_rate`
+    # only (services/gold.py), never handed out by the normal rules.
+    is_gold: Mapped[bool] = mapped_column(server_default=false(), default=False)
 
 
 class TaskLock(Base):

@@ -11,12 +11,14 @@
 // Events for tests and the benchmark: `labeling:task` on document after a task is shown (detail:
 // {id, mode}), `labeling:prefetched` when the following task is ready, `labeling:done` when the queue
 // is empty; `labeling:media-broken` when media of the task on screen cannot be loaded (detail:
-// {message}); `performance.mark("lw:task-shown")`.
+// {message}); `performance.mark("lw:task-shown")`. In training mode a submit on a gold task shows the
+// correct answer and the instructions (`feedback.js`) before the next task.
 import { mountEditor } from "/static/editor/editor.js";
 import { attachPredict } from "/static/editor/predict.js";
 import { pageData, patch, post } from "/static/js/http.js";
 import { BrokenMedia } from "./broken.js";
 import { Drafts } from "./drafts.js";
+import { Feedback } from "./feedback.js";
 import { History } from "./history.js";
 import { fillSelect, versions } from "./predictions.js";
 import { editorPayload, Queue } from "./queue.js";
@@ -51,6 +53,7 @@ const queue = new Queue(data.project.id, data.ids, data.lock_seconds);
 const timer = new LeadTimer();
 const drafts = new Drafts({ onError: (error) => say(`The draft was not saved: ${error.message}`, "error") });
 const broken = new BrokenMedia(ui.broken, ui.brokenText);
+const feedback = new Feedback($("lb-feedback"), document.querySelector("#lb-instructions .lb-instructions-body"));
 const history = new History($("lb-history"), $("lb-history-empty"), data.history, data.history_size, (id) =>
   openFromHistory(id),
 );
@@ -236,6 +239,7 @@ async function save(body) {
     timer.stop();
     await drafts.detach();
     history.add(saved);
+    if (saved.feedback) await feedback.show(saved.feedback); // training mode, on a gold task
     await advance();
   } catch (error) {
     say(`Saved, but the next task could not be loaded: ${error.message}`, "error");

@@ -337,6 +337,8 @@ const ACTION_TEXT = {
   delete_tasks: ["Delete tasks", (n) => `Delete ${n} tasks with their annotations and predictions? An admin can restore them from the trash for 30 days.`],
   delete_tasks_annotations: ["Delete annotations", (n) => `Delete every annotation of ${n} tasks? An admin can restore them from the trash for 30 days.`],
   delete_tasks_predictions: ["Delete predictions", (n) => `Delete every prediction of ${n} tasks? An admin can restore them from the trash for 30 days.`],
+  mark_gold: ["Mark as gold", (n) => `Make ${n} tasks gold tasks, each with its accepted (else newest) annotation as the correct answer?`],
+  unmark_gold: ["Remove from gold", (n) => `Make ${n} tasks ordinary tasks again? Their answer keys are removed.`],
 };
 
 async function runAction(id) {

@@ -59,6 +59,17 @@ for (const row of document.querySelectorAll("#members-table tbody tr")) {
       }
     });
   }
+  const reset = row.querySelector(".member-exam-reset");
+  if (reset) {
+    reset.addEventListener("click", async () => {
+      try {
+        await del(`${base}/${user}/exam`);
+        window.location.reload();
+      } catch (err) {
+        flash(status, err.message, false);
+      }
+    });
+  }
   const remove = row.querySelector(".member-remove");
   if (remove) {
     remove.addEventListener("click", async () => {

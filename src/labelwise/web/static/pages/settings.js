@@ -77,6 +77,25 @@ section("team-form", (form) => {
   };
 });
 
+// Quality control: numbers within their input's bounds, and the two switches.
+section("quality-form", (form) => {
+  const body = { training: form.elements.training.checked, dynamic_overlap: form.elements.dynamic_overlap.checked };
+  const errors = {};
+  for (const input of form.querySelectorAll("input[type=number]")) {
+    const n = Number(input.value);
+    const integer = input.step === "1";
+    if (input.value.trim() === "" || Number.isNaN(n) || n < Number(input.min) || n > Number(input.max) || (integer && !Number.isInteger(n))) {
+      errors[input.name] = [`${integer ? "A whole number" : "A number"} from ${input.min} to ${input.max}.`];
+    }
+    body[input.name] = n;
+  }
+  if (Object.keys(errors).length) {
+    showErrors(form, { errors });
+    return null;
+  }
+  return body;
+});
+
 // Instructions preview: the server renders and sanitizes; the answer is the only HTML this page inserts.
 const preview = document.getElementById("instructions-preview");
 let previewTimer = null;

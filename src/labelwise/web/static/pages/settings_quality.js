@@ -5,7 +5,7 @@ import { get, pageData, patch, post } from "/static/js/http.js";
 import { clearErrors, flash, showErrors } from "./forms.js";
 
 const page = pageData("page-data");
-const form = document.getElementById("quality-form");
+const form = document.getElementById("aggregation-form");
 const status = form.querySelector(".form-actions .status");
 const button = document.getElementById("aggregate-now");
 const url = `/api/projects/${page.id}/aggregate`;
