@@ -276,8 +276,10 @@ def run(ctx: jobs.Context) -> dict[str, Any]:
             connections.set_state(db, connection_id, "CO")
             raise
         connections.set_state(db, connection_id, "CO")
-    keys = ("total", "done", "predicted", "invalid", "first_error", "tokens", "cost", "annotated")
-    return {k: tally.get(k, 0) for k in keys}
+    out = {k: tally[k] for k in ("total", "done", "predicted", "invalid", "first_error", "tokens", "cost")}
+    if member is not None:
+        out["annotated"] = tally.get("annotated", 0)
+    return out
 
 
 jobs.register(KIND, run)
