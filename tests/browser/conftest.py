@@ -58,6 +58,18 @@ class Server:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Token {self.token}"}, timeout=30)
 
 
+# The one-choice sentiment project several browser scenarios label, and the checked choice's text.
+SENTIMENT_CONFIG = """<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text" choice="single" required="true">
+    <Choice value="Positive"/>
+    <Choice value="Negative"/>
+    <Choice value="Neutral"/>
+  </Choices>
+</View>"""
+CHECKED = ".lw-choice.is-checked .lw-choice-text"
+
+
 def launch_server(data_dir: Path, *, owner: bool = True, env_extra: dict[str, str] | None = None) -> Server:
     """`labelwise start` on a free port with `data_dir`; with `owner`, the owner account of the harness."""
     port = free_port()

@@ -10,19 +10,9 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import make_project
+from tests.browser.conftest import CHECKED, SENTIMENT_CONFIG, make_project
 
-CONFIG = """<View>
-  <Text name="text" value="$text"/>
-  <Choices name="sentiment" toName="text" choice="single" required="true">
-    <Choice value="Positive"/>
-    <Choice value="Negative"/>
-    <Choice value="Neutral"/>
-  </Choices>
-</View>"""
-
-
-CHECKED = ".lw-choice.is-checked .lw-choice-text"
+CONFIG = SENTIMENT_CONFIG
 
 
 def _project(api: httpx.Client, texts: list[str], **fields: Any) -> tuple[int, list[int]]:

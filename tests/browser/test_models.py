@@ -12,8 +12,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
+    CHECKED,
     OWNER_EMAIL,
     OWNER_PASSWORD,
+    SENTIMENT_CONFIG,
     Server,
     launch_server,
     make_project,
@@ -23,15 +25,7 @@ from tests.browser.conftest import (
 from tests.support import ml_backend
 from tests.support.postgres import free_port
 
-CONFIG = """<View>
-  <Text name="text" value="$text"/>
-  <Choices name="sentiment" toName="text" choice="single" required="true">
-    <Choice value="Positive"/>
-    <Choice value="Negative"/>
-    <Choice value="Neutral"/>
-  </Choices>
-</View>"""
-CHECKED = ".lw-choice.is-checked .lw-choice-text"
+CONFIG = SENTIMENT_CONFIG
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PageProblems, Server, make_project, sign_in
+from tests.browser.conftest import CHECKED, SENTIMENT_CONFIG, PageProblems, Server, make_project, sign_in
 
-CONFIG = """<View>
-  <Text name="text" value="$text"/>
-  <Choices name="sentiment" toName="text" choice="single" required="true">
-    <Choice value="Positive"/>
-    <Choice value="Negative"/>
-    <Choice value="Neutral"/>
-  </Choices>
-</View>"""
-CHECKED = ".lw-choice.is-checked .lw-choice-text"
+CONFIG = SENTIMENT_CONFIG
 PASSWORD = "review-password-1"
 _people = itertools.count()
 
