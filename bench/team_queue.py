@@ -15,7 +15,7 @@ pause: a closed loop at the server's saturation, where latency is simply annotat
 law). With a think time (uniform in 0.5-1.5 times the figure, so annotators drift apart) the run is a team
 working at a pace, and the latencies are the ones people would see.
 Prints JSON: annotations/s, next and submit p50/p95 (ms, client side), status counts (5xx), the
-server's and the client's CPU per annotation (ms: robust to other load on the machine, unlike rates),
+server's CPU per annotation (its processes and, on PostgreSQL, the database's, also shown apart) and the client's (ms: robust to other load on the machine, unlike rates),
 the invariant over the export (every finished task has exactly `overlap` annotations by distinct
 annotators and no task has more), plus the machine load (bench/sysload.py).
 
@@ -242,7 +242,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             roots.append(int((cluster["obj"].root / "data" / "postmaster.pid").read_text().split()[0]))
         monitor = LoadMonitor([os.getpid(), *roots])
         monitor.start()
-        server_cpu0 = sum(_tree_cpu(r) for r in roots)
+        cpu0 = [_tree_cpu(r) for r in roots]
         client_cpu0 = time.process_time()
         t0 = time.perf_counter()
         until = t0 + args.seconds
@@ -258,7 +258,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         except ImportError:
             asyncio.run(main())
         elapsed = time.perf_counter() - t0
-        server_cpu = sum(_tree_cpu(r) for r in roots) - server_cpu0
+        spent = [_tree_cpu(r) - c for r, c in zip(roots, cpu0, strict=True)]
+        server_cpu = sum(spent)
         client_cpu = time.process_time() - client_cpu0
         load = monitor.stop()
         created = out["status"]["submit 201"]
@@ -275,6 +276,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "think_ms": args.think_ms,
             "annotations_per_s": round(created / elapsed, 1),
             "server_cpu_ms_per_annotation": round(server_cpu / max(created, 1) * 1000, 3),
+            "database_cpu_ms_per_annotation": round(spent[1] / max(created, 1) * 1000, 3)
+            if len(spent) > 1
+            else None,
             "client_cpu_ms_per_annotation": round(client_cpu / max(created, 1) * 1000, 3),
             "next_p50_ms": _pct(out["next"], 0.50),
             "next_p95_ms": _pct(out["next"], 0.95),

@@ -235,7 +235,9 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
     ann = {"id": ann_id, **values}
     _history(db, ann, user, "skipped" if cancelled else "submitted")  # Label Studio's history actions
     early = not cancelled and settling.settled(db, target)
-    counters.annotations_changed(db, target.task_id, 0 if cancelled else 1, 1 if cancelled else 0, early)
+    bump = counters.task_counts_changed(
+        db, target.task_id, 0 if cancelled else 1, 1 if cancelled else 0, early
+    )
     queue.release(db, target.task_id, user.id)
     _DELETE_DRAFTS.run(db, {"tid": target.task_id, "uid": user.id})
     # A ground truth given with a new annotation is Label Studio's flag only (imports and the SDK send it
@@ -253,6 +255,7 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
         target.project_id,
         events.annotation_payload(db, ann, target.project_id, target.task_id),
     )
+    counters.project_counts_changed(db, bump)  # last: the project row stays locked until the commit
     db.commit()
     return ann
 

@@ -96,15 +96,33 @@ def annotations_changed(
     Two prepared statements; RETURNING gives the new count, from which the old one follows,
     so whether the task gained or lost its first annotation needs no extra read.
     """
+    project_counts_changed(db, task_counts_changed(db, task_id, d_total, d_cancelled, early))
+
+
+ProjectBump = dict[str, Any]
+
+
+def task_counts_changed(
+    db: Session, task_id: int, d_total: int, d_cancelled: int, early: bool = False
+) -> ProjectBump | None:
+    """The task's half of `annotations_changed`; returns the project's half for `project_counts_changed`.
+
+    Apart because every submit of a project updates the one project row, and its row lock is held from
+    that UPDATE to the commit: the hot path applies the project's half last, so submits wait on each
+    other for the commit only, not for the statements that follow."""
     if not d_total and not d_cancelled:
-        return
+        return None
     now = utcnow()
     [(project_id, total)] = _BUMP_TASK.run(
         db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now, "early": early, **_FLAG}
     )
     had, has = total - d_total > 0, total > 0
-    params = {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had), "now": now}
-    _BUMP_PROJECT.run(db, params)
+    return {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had), "now": now}
+
+
+def project_counts_changed(db: Session, bump: ProjectBump | None) -> None:
+    if bump is not None:
+        _BUMP_PROJECT.run(db, bump)
 
 
 def review_moved(db: Session, task_id: int, before: str | None, after: str | None) -> None:

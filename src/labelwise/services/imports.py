@@ -21,7 +21,7 @@ from sqlalchemy import Text, cast, select, update
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
-from labelwise.db import bulk
+from labelwise.db import bulk, statistics
 from labelwise.db.engine import begin_write
 from labelwise.db.models import FileUpload, Import, Project, Task, User
 from labelwise.services import activity, checks, counters, events, projects
@@ -440,6 +440,7 @@ def _finish(db: Session, run: _Run) -> Result:
     n = len(run.task_ids)
     project, imp = run.project, run.imp
     n_ann, n_skip, n_pred = run.n_ann, run.n_skip, run.n_pred
+    before = project.task_number or 0
     db.execute(
         update(Project)
         .where(Project.id == project.id)
@@ -467,6 +468,9 @@ def _finish(db: Session, run: _Run) -> Result:
             db, "ANNOTATIONS_CREATED", project.id, events.imported_annotations_payload(db, project.id, imp.id)
         )
     db.commit()
+    if statistics.stale_after(before, n):
+        wrote = [("tasks", n), ("annotations", n_ann + n_skip), ("predictions", n_pred)]
+        statistics.refresh(db, [name for name, rows in wrote if rows >= statistics.MIN_ROWS])
     return Result(
         imp.id, n, n_ann + n_skip, n_pred, imp.duration, run.task_ids, columns, run.n_dup, imp.file_upload_ids
     )
