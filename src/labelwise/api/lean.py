@@ -133,14 +133,17 @@ def handler(
             else request.app.state.write_sessionmaker
         )
         db = factory()
+        failed = True
         try:
             if user_arg is not None:
                 kwargs[user_arg] = deps.current_user(request, db)
             if db_arg is not None:
                 kwargs[db_arg] = db
-            return endpoint(**kwargs)
+            result = endpoint(**kwargs)
+            failed = False
+            return result
         finally:
-            db.close()
+            deps.release(db, failed)
 
     async def app(request: Request) -> Response:
         kwargs: dict[str, Any] = {name: _path_int(request, name) for name in plan.ints}
