@@ -13,6 +13,7 @@ from labelwise.quality.aggregation.glad import GLAD
 from labelwise.quality.aggregation.mace import MACE
 from labelwise.quality.aggregation.majority_vote import MajorityVote
 from labelwise.quality.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
+from labelwise.quality.aggregation.spans import SpanVote
 from labelwise.quality.aggregation.wawa import Wawa
 from labelwise.quality.aggregation.zero_based_skill import ZeroBasedSkill
 from labelwise.quality.agreement import (
@@ -32,6 +33,7 @@ __all__ = [
     "DawidSkene",
     "MajorityVote",
     "OneCoinDawidSkene",
+    "SpanVote",
     "Votes",
     "Wawa",
     "ZeroBasedSkill",
