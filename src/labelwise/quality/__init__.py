@@ -7,6 +7,7 @@ the web or the database layer.
 """
 
 from labelwise.quality import regions
+from labelwise.quality.aggregation.boxes import BoxVote
 from labelwise.quality.aggregation.bradley_terry import BradleyTerry
 from labelwise.quality.aggregation.dawid_skene import DawidSkene
 from labelwise.quality.aggregation.glad import GLAD
@@ -29,6 +30,7 @@ from labelwise.quality.votes import Votes
 __all__ = [
     "GLAD",
     "MACE",
+    "BoxVote",
     "BradleyTerry",
     "DawidSkene",
     "MajorityVote",
