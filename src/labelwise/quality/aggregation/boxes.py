@@ -102,7 +102,8 @@ class BoxVote:
                 xywh = np.median(coords[members], axis=0)
             else:
                 xywh = (coords[members] * w[:, None]).sum(axis=0) / w.sum()
-            kept.append((Box(*(float(v) for v in xywh), _label([flat[i].label for i in members], w)), share))
+            x, y, width, height = (float(v) for v in xywh)
+            kept.append((Box(x, y, width, height, _label([flat[i].label for i in members], w)), share))
         kept.sort(key=lambda k: (k[0].y, k[0].x, k[0].width, k[0].height, str(k[0].label)))
         return [k[0] for k in kept], [k[1] for k in kept], float(np.mean(clarity))
 
@@ -164,5 +165,5 @@ def _boxes(value: Any, task: Any, worker: Any) -> list[Box]:
                 f"task {task!r}, worker {worker!r}: a box needs finite coordinates and a positive width and "
                 f"height, not {item!r:.80}"
             )
-        out.append(Box(*numbers, label))
+        out.append(Box(numbers[0], numbers[1], numbers[2], numbers[3], label))
     return out
