@@ -69,7 +69,7 @@ def test_label_studio_values_polars_and_bad_input() -> None:
         pl.DataFrame({"task": ["t", "t"], "worker": [1, 2], "boxes": [[value], [value]]})
     )
     assert model.labels_.to_dicts() == [
-        {"task": "t", "boxes": [{"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0, "label": "car"}]}
+        {"task": "t", "agg_boxes": [{"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0, "label": "car"}]}
     ]
     assert model.confidence_.to_dicts() == [{"task": "t", "confidence": 1.0}]
     with pytest.raises(ValueError, match="task 1, worker 'a': a box needs finite coordinates"):

@@ -71,7 +71,7 @@ def test_without_a_text_the_vote_is_per_character() -> None:
 def test_label_studio_values_and_polars_and_arrays() -> None:
     spans = [[{"start": 0, "end": 6, "labels": ["PER"]}], [{"start": 0, "end": 6, "labels": ["PER"]}]]
     polars = quality.SpanVote().fit(pl.DataFrame({"task": [3, 3], "worker": [1, 2], "spans": spans}))
-    assert polars.labels_.to_dicts() == [{"task": 3, "spans": [{"start": 0, "end": 6, "label": "PER"}]}]
+    assert polars.labels_.to_dicts() == [{"task": 3, "agg_spans": [{"start": 0, "end": 6, "label": "PER"}]}]
     arrays = quality.SpanVote().fit(([3, 3], [1, 2], spans))
     assert arrays.labels_.tolist() == [[Span(0, 6, "PER")]] and arrays.confidence_.tolist() == [1.0]
 

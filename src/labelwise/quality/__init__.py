@@ -15,6 +15,7 @@ from labelwise.quality.aggregation.mace import MACE
 from labelwise.quality.aggregation.majority_vote import MajorityVote
 from labelwise.quality.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
 from labelwise.quality.aggregation.spans import SpanVote
+from labelwise.quality.aggregation.texts import ROVER
 from labelwise.quality.aggregation.wawa import Wawa
 from labelwise.quality.aggregation.zero_based_skill import ZeroBasedSkill
 from labelwise.quality.agreement import (
@@ -30,6 +31,7 @@ from labelwise.quality.votes import Votes
 __all__ = [
     "GLAD",
     "MACE",
+    "ROVER",
     "BoxVote",
     "BradleyTerry",
     "DawidSkene",

@@ -68,7 +68,7 @@ class BoxVote:
 
     @property
     def labels_(self) -> Any:
-        return self.answers_.per_task(self.box_values_, "boxes")
+        return self.answers_.per_task(self.box_values_, "agg_boxes")
 
     @property
     def scores_(self) -> Any:

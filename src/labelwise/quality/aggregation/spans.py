@@ -65,7 +65,7 @@ class SpanVote:
 
     @property
     def labels_(self) -> Any:
-        return self.answers_.per_task(self.span_values_, "spans")
+        return self.answers_.per_task(self.span_values_, "agg_spans")
 
     @property
     def scores_(self) -> Any:
