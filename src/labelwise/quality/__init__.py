@@ -14,6 +14,7 @@ from labelwise.quality.aggregation.glad import GLAD
 from labelwise.quality.aggregation.mace import MACE
 from labelwise.quality.aggregation.majority_vote import MajorityVote
 from labelwise.quality.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
+from labelwise.quality.aggregation.ratings import RatingAggregator
 from labelwise.quality.aggregation.spans import SpanVote
 from labelwise.quality.aggregation.texts import ROVER
 from labelwise.quality.aggregation.wawa import Wawa
@@ -37,6 +38,7 @@ __all__ = [
     "DawidSkene",
     "MajorityVote",
     "OneCoinDawidSkene",
+    "RatingAggregator",
     "SpanVote",
     "Votes",
     "Wawa",
