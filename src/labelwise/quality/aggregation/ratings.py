@@ -49,6 +49,9 @@ class RatingAggregator:
         if scale < 0:
             raise ValueError("scale must not be negative")
         self.fitted_: DawidSkene | None = None
+        answers: npt.NDArray[np.float64]
+        confidence: npt.NDArray[np.float64]
+        skills: npt.NDArray[np.float64]
         if not len(votes):
             answers = confidence = skills = np.zeros(0)
         elif self.method == "ds":
@@ -118,7 +121,9 @@ def _per(index: npt.NDArray[np.intp], values: npt.NDArray[np.float64], n: int) -
 
 
 def _closeness(distance: npt.NDArray[np.float64], scale: float) -> npt.NDArray[np.float64]:
+    """1 at the answer, 0 a whole scale away (or, on a scale of no width, anywhere but the answer)."""
     if scale <= 0:
-        return (distance == 0).astype(np.float64)
+        exact: npt.NDArray[np.float64] = np.where(distance == 0, 1.0, 0.0)
+        return exact
     result: npt.NDArray[np.float64] = np.clip(1.0 - distance / scale, 0.0, 1.0)
     return result
