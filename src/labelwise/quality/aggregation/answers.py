@@ -159,7 +159,7 @@ class Span(NamedTuple):
 
     start: int
     end: int
-    label: str
+    label: Any  # any hashable: a string, or a tuple of strings for several labels
 
 
 class Box(NamedTuple):
@@ -169,4 +169,4 @@ class Box(NamedTuple):
     y: float
     width: float
     height: float
-    label: str
+    label: Any
