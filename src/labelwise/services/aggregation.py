@@ -69,8 +69,9 @@ def methods(project: Project, schema: labeling.Schema, override: str | None = No
     chosen = chosen if isinstance(chosen, dict) else {}
     out: dict[str, str] = {}
     for name, control in schema.controls.items():
-        picked = override or chosen.get(name)
-        out[name] = picked if picked in allowed(control, schema) else default_method(control, schema)
+        usable = allowed(control, schema)
+        picked = next((m for m in (override, chosen.get(name)) if m in usable), None)
+        out[name] = picked or default_method(control, schema)
     return out
 
 
