@@ -121,8 +121,13 @@ def _tag(
         for s in sorted(spans, key=lambda s: (s.start, s.start - s.end, str(s.label))):
             first = int(np.searchsorted(units[:, 1], s.start, side="right"))
             last = int(np.searchsorted(units[:, 0], s.end, side="left"))
-            covered = np.arange(first, last)
-            free = covered[tags[w, covered] == 0]
+            if first >= last:
+                continue
+            if not tags[w, first:last].any():  # the usual case: nothing of this worker's there yet
+                tags[w, first:last] = code[s.label]
+                begins[w, first] = True
+                continue
+            free = first + np.flatnonzero(tags[w, first:last] == 0)
             if not len(free):
                 continue
             tags[w, free] = code[s.label]
