@@ -34,7 +34,8 @@ def aggregate(
     method: Annotated[
         str | None,
         typer.Option(
-            help="ds, mv, wawa, zbs, glad, mace or onecoin for every control (default: the project's)."
+            help="ds, mv, wawa, zbs, glad, mace or onecoin for every control, or span, box, rover, mean or "
+            "median where they apply (default: the project's)."
         ),
     ] = None,
     data_dir: DataDir = None,
@@ -45,8 +46,8 @@ def aggregate(
     from labelwise.services import aggregation, consensus, projects
     from labelwise.services.errors import ServiceError
 
-    if method is not None and method not in aggregation.METHODS:
-        _fail(f"--method must be one of {', '.join(aggregation.METHODS)}")
+    if method is not None and method not in aggregation.NAMES:
+        _fail(f"--method must be one of {', '.join(aggregation.NAMES)}")
     settings = _settings(data_dir)
     database = open_database(settings)
     with database.sessionmaker() as db:

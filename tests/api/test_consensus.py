@@ -103,7 +103,7 @@ def _votes(crowd: Crowd) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.asarray(tasks), np.asarray(workers), np.asarray(labels, dtype=object)
 
 
-def test_the_job_stores_dawid_skene_for_choices_and_majority_for_spans(
+def test_the_job_stores_dawid_skene_for_choices_and_a_token_vote_for_spans(
     client: TestClient, db: Session
 ) -> None:
     crowd = _crowd(client, db)
@@ -112,7 +112,7 @@ def test_the_job_stores_dawid_skene_for_choices_and_majority_for_spans(
     n_annotations = 3 * len(ANSWERS)
     assert state["job"]["progress"] == {"done": n_annotations, "total": n_annotations}
     assert state["tasks_with_consensus"] == len(ANSWERS)
-    assert state["methods"] == {"sentiment": "ds", "label": "mv"}
+    assert state["methods"] == {"sentiment": "ds", "label": "span"}
 
     expected = quality.DawidSkene().fit(_votes(crowd))
     db.rollback()
@@ -131,12 +131,13 @@ def test_the_job_stores_dawid_skene_for_choices_and_majority_for_spans(
         assert got.method == "ds"
         assert got.result == [choice(str(label))]
         assert abs(got.confidence - float(probas.max())) < 1e-9
-    # Unanimous tasks are certain; the first task's two agreeing annotators win for spans by 2 votes of 3.
+    # Unanimous tasks are certain; on the first task two annotators of three mark "Ada" as PER (2/3 of the
+    # token's votes) and the third's "Acme" as ORG is outvoted by two "nothing here" (2/3 again).
     assert rows[(crowd.tasks[2], "sentiment")].result == [choice("pos")]
     spans = rows[(crowd.tasks[0], "label")]
-    assert spans.method == "mv" and abs(spans.confidence - 2 / 3) < 1e-9
-    assert spans.result == [{"from_name": "label", "to_name": "text", "type": "labels",
-                             "value": {"start": 0, "end": 3, "labels": ["PER"]}}]  # fmt: skip
+    assert spans.method == "span" and abs(spans.confidence - 2 / 3) < 1e-9
+    assert spans.result == [{"from_name": "label", "to_name": "text", "type": "labels", "score": 0.666667,
+                             "value": {"start": 0, "end": 3, "text": "Ada", "labels": ["PER"]}}]  # fmt: skip
 
     skills = {
         (s.user_id, s.control): s
@@ -159,7 +160,7 @@ def test_a_method_per_control_from_the_setting_and_a_rerun_replaces_the_rows(
     _aggregate(client, crowd.pid)
     r = client.patch(f"/api/projects/{crowd.pid}", json={"aggregation": {"sentiment": "mv"}})
     assert r.status_code == 200 and r.json()["aggregation"] == {"sentiment": "mv"}
-    assert _aggregate(client, crowd.pid)["methods"] == {"sentiment": "mv", "label": "mv"}
+    assert _aggregate(client, crowd.pid)["methods"] == {"sentiment": "mv", "label": "span"}
     expected = quality.MajorityVote().fit(_votes(crowd))
     db.rollback()
     rows = db.scalars(
@@ -296,7 +297,8 @@ def test_skills_show_on_the_dashboard(client: TestClient, db: Session) -> None:
         # The settings page offers a method per control, the default marked.
         settings = browser.get(f"/projects/{crowd.pid}/settings").text
         assert 'data-control="sentiment" data-default="ds"' in settings
-        assert 'data-control="label" data-default="mv"' in settings and "Aggregate now" in settings
+        assert 'data-control="label" data-default="span"' in settings and "Aggregate now" in settings
+        assert '<option value="span" selected>Token vote of spans (default)</option>' in settings
 
 
 def test_gold_accuracy_survives_a_rerun_and_shows_on_the_dashboard(client: TestClient, db: Session) -> None:

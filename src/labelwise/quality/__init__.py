@@ -7,12 +7,16 @@ the web or the database layer.
 """
 
 from labelwise.quality import regions
+from labelwise.quality.aggregation.boxes import BoxVote
 from labelwise.quality.aggregation.bradley_terry import BradleyTerry
 from labelwise.quality.aggregation.dawid_skene import DawidSkene
 from labelwise.quality.aggregation.glad import GLAD
 from labelwise.quality.aggregation.mace import MACE
 from labelwise.quality.aggregation.majority_vote import MajorityVote
 from labelwise.quality.aggregation.one_coin_dawid_skene import OneCoinDawidSkene
+from labelwise.quality.aggregation.ratings import RatingAggregator
+from labelwise.quality.aggregation.spans import SpanVote
+from labelwise.quality.aggregation.texts import ROVER
 from labelwise.quality.aggregation.wawa import Wawa
 from labelwise.quality.aggregation.zero_based_skill import ZeroBasedSkill
 from labelwise.quality.agreement import (
@@ -28,10 +32,14 @@ from labelwise.quality.votes import Votes
 __all__ = [
     "GLAD",
     "MACE",
+    "ROVER",
+    "BoxVote",
     "BradleyTerry",
     "DawidSkene",
     "MajorityVote",
     "OneCoinDawidSkene",
+    "RatingAggregator",
+    "SpanVote",
     "Votes",
     "Wawa",
     "ZeroBasedSkill",

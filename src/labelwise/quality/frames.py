@@ -19,11 +19,16 @@ def series(
     votes: Votes, index: npt.NDArray[Any], index_name: str, values: npt.NDArray[Any], name: str
 ) -> Any:
     """One value per task or worker: a pandas Series indexed by `index_name`, a 2-column Polars frame, or the values."""
-    if votes.backend == "pandas":
+    return series_of(votes.backend, index, index_name, values, name)
+
+
+def series_of(backend: str, index: npt.NDArray[Any], index_name: str, values: Any, name: str) -> Any:
+    """`series` for estimators that have no `Votes` (regions, texts): `backend` names the frame library."""
+    if backend == "pandas":
         import pandas as pd
 
         return pd.Series(values, index=pd.Index(index, name=index_name), name=name)
-    if votes.backend == "polars":
+    if backend == "polars":
         import polars as pl
 
         return pl.DataFrame({index_name: index, name: values})

@@ -1,8 +1,11 @@
 """Which estimator aggregates each control tag of a project, and what an annotator's skill is under it.
 
 The project setting `aggregation` names a method per control (`{"sentiment": "mace"}`); a control it does not
-name gets the default: Dawid-Skene for Choices (it learns who confuses what, which a vote cannot), majority vote
-for everything else. The estimators are `labelwise.quality`'s; this module only picks and reads them.
+name gets the default: Dawid-Skene for Choices (it learns who confuses what, which a vote cannot); for answers
+that are not one label from a set, the estimator made for them (`services.consensus_regions`): a token vote for
+spans on a Text, IoU clusters for rectangles, ROVER for TextArea, the mean for Rating and Number; majority vote
+of identical results for everything else (and for those too, when a categorical method is chosen). The
+estimators are `labelwise.quality`'s; this module only picks and reads them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import numpy.typing as npt
 from labelwise import labeling, quality
 from labelwise.db.models import Project
 from labelwise.quality.aggregation.base import Aggregator, worker_accuracy
+from labelwise.services import consensus_regions
+from labelwise.services.consensus_regions import REGION_METHODS
 from labelwise.services.errors import Invalid
 
 FIELD = "aggregation"
@@ -36,22 +41,37 @@ TITLES = {
     "mace": "MACE (spammer-aware)",
     "onecoin": "One-coin Dawid-Skene",
 }
+TITLES.update({key: title for key, (_, title) in REGION_METHODS.items()})
+# Every method name a run may be asked for (`method` of POST .../aggregate, `--method`).
+NAMES = (*METHODS, *REGION_METHODS)
 # Methods whose confidence is a posterior probability; the others answer a (weighted) vote share.
 POSTERIOR = frozenset({"ds", "glad", "mace", "onecoin"})
 
 
-def default_method(control: labeling.ControlTag) -> str:
-    return "ds" if control.tag == "Choices" else "mv"
+def allowed(control: labeling.ControlTag, schema: labeling.Schema | None = None) -> list[str]:
+    """The methods that can aggregate the control: the estimators made for its kind of answer (if any),
+    then the categorical ones, which treat equal results as one label."""
+    kind = consensus_regions.kind_of(control, schema)
+    own = [key for key, (k, _) in REGION_METHODS.items() if k == kind]
+    return [*own, *METHODS]
+
+
+def default_method(control: labeling.ControlTag, schema: labeling.Schema | None = None) -> str:
+    if control.tag == "Choices":
+        return "ds"
+    return allowed(control, schema)[0] if consensus_regions.kind_of(control, schema) else "mv"
 
 
 def methods(project: Project, schema: labeling.Schema, override: str | None = None) -> dict[str, str]:
-    """The method of every control of the config: `override` for all, else the setting, else the default."""
+    """The method of every control of the config: `override` for all (where it applies), else the setting,
+    else the default."""
     chosen = (project.settings or {}).get(FIELD)
     chosen = chosen if isinstance(chosen, dict) else {}
     out: dict[str, str] = {}
     for name, control in schema.controls.items():
-        picked = override or chosen.get(name)
-        out[name] = picked if picked in METHODS else default_method(control)
+        usable = allowed(control, schema)
+        picked = next((m for m in (override, chosen.get(name)) if m in usable), None)
+        out[name] = picked or default_method(control, schema)
     return out
 
 
@@ -74,10 +94,11 @@ def clean(fields: dict[str, Any], label_config: str | None) -> dict[str, Any]:
             raise Invalid(
                 f"{FIELD}: the config has no control named {shown!r}", {FIELD: [f"unknown control {shown!r}"]}
             )
-        if not isinstance(method, str) or method not in METHODS:
+        usable = allowed(schema.controls[name], schema)
+        if not isinstance(method, str) or method not in usable:
             shown = str(method)[:30]
             raise Invalid(
-                f"{FIELD}: unknown method {shown!r} for {name}; use one of {', '.join(METHODS)}",
+                f"{FIELD}: unknown method {shown!r} for {name}; use one of {', '.join(usable)}",
                 {FIELD: [f"{name}: unknown method {shown!r}"]},
             )
     return {FIELD: dict(value)}

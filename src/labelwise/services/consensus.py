@@ -4,7 +4,8 @@
 text), turns them into long-format votes per control (`quality.votes_from_tasks` for single answers:
 choices, ratings, numbers, texts, taxonomies; for regions and anything else, the control's whole result,
 so equal results vote together), runs the control's estimator (`services.aggregation`) over all votes at
-once, and replaces the project's rows of `task_consensus` and `annotator_skills` in one transaction
+once (spans on a Text, rectangles, TextArea, Rating and Number go to `services.consensus_regions` instead,
+unless a categorical method is chosen for them), and replaces the project's rows of `task_consensus` and `annotator_skills` in one transaction
 (delete, then bulk insert). It runs as the background job `quality.aggregate`, started by
 `POST /api/projects/{id}/aggregate` or `labelwise quality aggregate`.
 
@@ -29,7 +30,8 @@ from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotatorSkill, Job, Project, Task, TaskConsensus, User
 from labelwise.quality.extract import VALUE_KEYS
-from labelwise.services import aggregation, projects
+from labelwise.services import aggregation, consensus_regions, projects
+from labelwise.services.consensus_regions import REGION_METHODS, RegionControl
 from labelwise.services.errors import Conflict, Invalid
 
 KIND = "quality.aggregate"
@@ -82,11 +84,18 @@ def _key(label: Any) -> str:
     return label if isinstance(label, str) else orjson.dumps(label, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def _collectors(schema: labeling.Schema) -> list[_Control]:
-    return [
-        _Control(name, single=control.type.lower() in VALUE_KEYS and not control.per_region)
-        for name, control in schema.controls.items()
-    ]
+def _collectors(
+    schema: labeling.Schema, chosen: dict[str, str]
+) -> tuple[list[_Control], list[RegionControl]]:
+    """Categorical collectors, and those of the controls a region method aggregates."""
+    plain, regional = [], []
+    for name, control in schema.controls.items():
+        method = chosen[name]
+        if method in REGION_METHODS:
+            regional.append(RegionControl(name, REGION_METHODS[method][0], method, control))
+        else:
+            plain.append(_Control(name, single=control.type.lower() in VALUE_KEYS and not control.per_region))
+    return plain, regional
 
 
 def _items(result: list[dict[str, Any]], control: str) -> list[dict[str, Any]]:
@@ -150,20 +159,32 @@ def compute(
     tick: Callable[[int], None] | None = None,
 ) -> Outcome:
     """Fit every control's estimator over the whole project (`method` overrides the setting for all)."""
-    if method is not None and method not in aggregation.METHODS:
+    if method is not None and method not in aggregation.NAMES:
         raise Invalid(
-            f"method: unknown method {method[:30]!r}; use one of {', '.join(aggregation.METHODS)}",
+            f"method: unknown method {method[:30]!r}; use one of {', '.join(aggregation.NAMES)}",
             {"method": ["unknown method"]},
         )
     schema = projects.schema(project)
     chosen = aggregation.methods(project, schema, method)
-    controls = _collectors(schema)
+    controls, regional = _collectors(schema, chosen)
     for batch in _votes(db, project.id, tick):
         _add_batch(controls, batch)
+        for rc in regional:
+            for task_id, worker, result in batch:
+                rc.add(task_id, worker, result)
     out = Outcome([], [], chosen)
     for c in controls:
         if c.labels:
             _fit(c, chosen[c.name], out)
+    keys = consensus_regions.text_keys(regional, schema)
+    marked = {t for rc in regional if rc.name in keys for t in rc.marked}
+    texts = consensus_regions.task_texts(db, marked, set(keys.values())) if marked else {}
+    for rc in regional:
+        key = keys.get(rc.name)
+        own = {t: text for (t, k), text in texts.items() if k == key} if key else {}
+        agreed, skills = consensus_regions.fit(rc, own)
+        out.consensus.extend(Consensus(a.task, rc.name, a.result, a.confidence, rc.method) for a in agreed)
+        out.skills.extend(Skill(user, rc.name, skill, n) for user, skill, n in skills)
     return out
 
 
@@ -261,9 +282,9 @@ jobs.register(KIND, run)
 
 def submit(db: Session, project: Project, user: User, method: str | None = None) -> Job:
     """Queue a run; one at a time per project (a second would race the first's delete-then-insert)."""
-    if method is not None and method not in aggregation.METHODS:
+    if method is not None and method not in aggregation.NAMES:
         raise Invalid(
-            f"method: unknown method {str(method)[:30]!r}; use one of {', '.join(aggregation.METHODS)}",
+            f"method: unknown method {str(method)[:30]!r}; use one of {', '.join(aggregation.NAMES)}",
             {"method": ["unknown method"]},
         )
     running = latest_job(db, project.id)

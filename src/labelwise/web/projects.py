@@ -145,7 +145,7 @@ def project_settings(request: Request, project_id: int, user: PageUser, db: Sess
     )
 
 
-def _aggregation_controls(project: Project) -> list[dict[str, str]]:
+def _aggregation_controls(project: Project) -> list[dict[str, Any]]:
     """Each control with the method aggregating it and its default, for the quality section's selects."""
     try:
         schema = projects.schema(project)
@@ -153,7 +153,13 @@ def _aggregation_controls(project: Project) -> list[dict[str, str]]:
         return []
     chosen = aggregation.methods(project, schema)
     return [
-        {"name": name, "tag": c.tag, "method": chosen[name], "default": aggregation.default_method(c)}
+        {
+            "name": name,
+            "tag": c.tag,
+            "method": chosen[name],
+            "default": aggregation.default_method(c, schema),
+            "methods": [(m, aggregation.TITLES[m]) for m in aggregation.allowed(c, schema)],
+        }
         for name, c in schema.controls.items()
     ]
 

@@ -5,6 +5,7 @@
 const METHODS = {
   ds: "Dawid-Skene", mv: "majority vote", wawa: "Wawa", zbs: "zero-based skill",
   glad: "GLAD", mace: "MACE", onecoin: "one-coin Dawid-Skene",
+  span: "token vote", box: "box clusters", rover: "ROVER", mean: "mean", median: "median",
 };
 
 // What a result item says, in a few words ("Positive", "4★", "3 regions").
