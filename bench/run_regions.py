@@ -31,7 +31,9 @@ def simulate(n_tasks: int, n_workers: int, seed: int = 0) -> dict[str, Any]:
         words = [WORDS[i] for i in rng.integers(0, len(WORDS), 40)]
         starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]])
         texts[task] = " ".join(words)
-        entities = sorted(rng.choice(np.arange(0, 38, 3), size=int(rng.integers(2, 4)), replace=False).tolist())
+        entities = sorted(
+            rng.choice(np.arange(0, 38, 3), size=int(rng.integers(2, 4)), replace=False).tolist()
+        )
         objects = rng.uniform(0, 70, (int(rng.integers(2, 5)), 2))
         sentence = [WORDS[i] for i in rng.integers(0, len(WORDS), 12)]
         rating = int(rng.integers(1, 6))
@@ -87,7 +89,10 @@ def main() -> None:
     print(f"{args.tasks:,} tasks x {args.workers} workers = {answers:,} answers per kind")
     print(f"{'estimator':<34} {'seconds':>8} {'answers/s':>10}")
     runs: list[tuple[str, Callable[[], Any]]] = [
-        ("SpanVote (tokens of the text)", lambda: quality.SpanVote().fit(data["spans"], texts=data["task_texts"])),
+        (
+            "SpanVote (tokens of the text)",
+            lambda: quality.SpanVote().fit(data["spans"], texts=data["task_texts"]),
+        ),
         ("SpanVote (per character)", lambda: quality.SpanVote().fit(data["spans"])),
         ("BoxVote", lambda: quality.BoxVote().fit(data["boxes"])),
         ("ROVER", lambda: quality.ROVER().fit(data["texts"])),
