@@ -90,14 +90,15 @@ _BUMP_PROJECT = Prepared(
 
 def annotations_changed(
     db: Session, task_id: int, d_total: int, d_cancelled: int, early: bool = False
-) -> None:
-    """Apply a change in one task's annotation counts and the project counters that follow.
+) -> int | None:
+    """Apply a change in one task's annotation counts and the project counters that follow; returns the
+    task's new count of submitted annotations (None when nothing changed).
 
     Two prepared statements; RETURNING gives the new count, from which the old one follows,
     so whether the task gained or lost its first annotation needs no extra read.
     """
     if not d_total and not d_cancelled:
-        return
+        return None
     now = utcnow()
     [(project_id, total)] = _BUMP_TASK.run(
         db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now, "early": early, **_FLAG}
@@ -105,6 +106,7 @@ def annotations_changed(
     had, has = total - d_total > 0, total > 0
     params = {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had), "now": now}
     _BUMP_PROJECT.run(db, params)
+    return int(total)
 
 
 def review_moved(db: Session, task_id: int, before: str | None, after: str | None) -> None:
