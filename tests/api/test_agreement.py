@@ -9,6 +9,7 @@ from typing import Any
 
 import krippendorff
 import numpy as np
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
@@ -288,3 +289,52 @@ def test_an_empty_project_has_an_empty_report(client: TestClient) -> None:
     body = client.get(f"/api/projects/{pid}/agreement").json()
     assert body["agreement"] is None and body["tasks"] == 0 and body["lowest_tasks"] == []
     assert all(c["pairs"] == 0 and c["value"] is None and c["matrix"] is None for c in body["controls"])
+
+
+def _listed(
+    client: TestClient, pid: int, query: dict[str, Any], headers: dict[str, str] | None = None
+) -> Any:
+    r = client.get(
+        "/api/tasks", params={"project": pid, "query": orjson.dumps(query).decode()}, headers=headers
+    )
+    return r
+
+
+def test_the_data_manager_filters_and_orders_by_agreement(client: TestClient, db: Session) -> None:
+    crowd = _crowd(client, db)
+    stored = _stored(db, crowd.tasks)
+    item = {"filter": "filter:tasks:agreement", "operator": "less", "type": "Number", "value": 0.5}
+    r = _listed(client, crowd.pid, {"filters": {"conjunction": "and", "items": [item]}})
+    assert r.status_code == 200, r.text
+    low = {t["id"]: t["agreement"] for t in r.json()["tasks"]}
+    assert low == {t: a for t, a in stored.items() if a is not None and a < 0.5} and low
+
+    r = _listed(client, crowd.pid, {"ordering": ["tasks:agreement"]})
+    got = [(t["id"], t["agreement"]) for t in r.json()["tasks"]]
+    known = sorted(((t, a) for t, a in stored.items() if a is not None), key=lambda x: (x[1], x[0]))
+    assert [a for _, a in got[: len(known)]] == [a for _, a in known]
+    assert got[-1] == (crowd.tasks[-1], None)  # tasks without agreement come last either way
+    r = _listed(client, crowd.pid, {"ordering": ["-tasks:agreement"]})
+    values = [t["agreement"] for t in r.json()["tasks"]]
+    assert values == [*sorted((a for a in stored.values() if a is not None), reverse=True), None]
+
+    empty = {"filter": "filter:tasks:agreement", "operator": "empty", "type": "Number", "value": True}
+    r = _listed(client, crowd.pid, {"filters": {"conjunction": "and", "items": [empty]}})
+    assert [t["id"] for t in r.json()["tasks"]] == [crowd.tasks[-1]]
+    for bad in ("half", True, None):
+        wrong = {**item, "value": bad}
+        r = _listed(client, crowd.pid, {"filters": {"conjunction": "and", "items": [wrong]}})
+        assert r.status_code == 400, r.text
+        assert "filter:tasks:agreement" in r.json()["detail"]
+
+
+def test_annotators_never_see_agreement_nor_the_report(client: TestClient, db: Session) -> None:
+    crowd = _crowd(client, db)
+    # An annotator reads their own task without its agreement; the report and the recompute are 403.
+    task = client.get(f"/api/tasks/{crowd.tasks[0]}", headers=crowd.headers[0])
+    assert task.status_code == 200, task.text
+    assert "agreement" not in task.json()
+    assert client.get(f"/api/tasks/{crowd.tasks[0]}").json()["agreement"] is not None
+    assert client.get(f"/api/projects/{crowd.pid}/agreement", headers=crowd.headers[0]).status_code == 403
+    r = client.post(f"/api/projects/{crowd.pid}/agreement/recompute", headers=crowd.headers[0])
+    assert r.status_code == 403
