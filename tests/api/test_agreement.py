@@ -20,6 +20,7 @@ from labelwise.db.runtime import Database
 from labelwise.services import agreement
 from labelwise.services.errors import Conflict
 from tests.api.test_tasks_and_import import choice, make_project
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.support.people import member
 
 CONFIG = (
@@ -338,3 +339,38 @@ def test_annotators_never_see_agreement_nor_the_report(client: TestClient, db: S
     assert client.get(f"/api/projects/{crowd.pid}/agreement", headers=crowd.headers[0]).status_code == 403
     r = client.post(f"/api/projects/{crowd.pid}/agreement/recompute", headers=crowd.headers[0])
     assert r.status_code == 403
+
+
+def _signed_in(client: TestClient, email: str, password: str) -> TestClient:
+    browser = TestClient(client.app)
+    r = browser.post("/api/auth/login", json={"email": email, "password": password})
+    assert r.status_code in (200, 204), r.text
+    return browser
+
+
+def test_the_page_shows_the_heatmap_tables_and_links_for_managers_only(
+    client: TestClient, db: Session
+) -> None:
+    crowd = _crowd(client, db)
+    probe = "<img src=x onerror=alert(1)>"
+    client.patch(f"/api/users/{crowd.users[0]}", json={"first_name": probe})
+    with _signed_in(client, ADMIN_EMAIL, ADMIN_PASSWORD) as browser:
+        page = browser.get(f"/projects/{crowd.pid}/agreement")
+        assert page.status_code == 200, page.text
+        text = page.text
+        assert text.count('class="heatmap"') == 3  # one per control with pairs
+        assert "Krippendorff&#39;s alpha (nominal)" in text and "Span F1" in text
+        assert f'href="/projects/{crowd.pid}/agreement"' in text  # the navigation link
+        for task_id in crowd.tasks[:4]:
+            assert f'href="/projects/{crowd.pid}/label?task={task_id}"' in text
+        assert "Between annotators" in text and "<img src=x" not in text and "&lt;img src=x" in text
+        one = browser.get(f"/projects/{crowd.pid}/agreement", params={"control": "sentiment"}).text
+        assert one.count('class="heatmap"') == 1
+        empty = make_project(client, CONFIG)
+        blank = browser.get(f"/projects/{empty}/agreement")
+        assert blank.status_code == 200 and "needs at least two annotators on a task" in blank.text
+        assert browser.get("/projects/999999/agreement").status_code == 404
+    with _signed_in(client, "a0@example.com", "password-123") as annotator:
+        assert annotator.get(f"/projects/{crowd.pid}/agreement").status_code == 403
+        dash = annotator.get(f"/projects/{crowd.pid}/dashboard").text
+        assert f'href="/projects/{crowd.pid}/agreement"' not in dash
