@@ -14,6 +14,7 @@ from labelwise import __version__, jobs
 from labelwise.api import (
     actions,
     activity_logs,
+    agreement,
     assignments,
     auth,
     consensus,
@@ -91,6 +92,7 @@ ROUTERS = tuple(
         consensus,
         ml,
         gold,
+        agreement,
     )
 )
 

@@ -310,12 +310,15 @@ from labelwise import cli_ml as _cli_ml  # noqa: E402,F401
 from labelwise import cli_storage as _cli_storage  # noqa: E402,F401
 from labelwise import transfer as _transfer  # noqa: E402,F401
 
-# `labelwise quality ...`: agreement and aggregated labels (`cli_aggregate.py` adds `aggregate`).
+# `labelwise quality ...`: agreement and aggregated labels (`cli_aggregate.py` adds `aggregate`,
+# `cli_agreement.py` adds `agreement`).
 quality_app = typer.Typer(help="Agreement and aggregated labels.", no_args_is_help=True)
 app.add_typer(quality_app, name="quality")
 from labelwise import cli_aggregate as _cli_aggregate  # noqa: E402
+from labelwise import cli_agreement as _cli_agreement  # noqa: E402
 
 _cli_aggregate.register(quality_app)
+_cli_agreement.register(quality_app)
 
 if __name__ == "__main__":
     app()

@@ -44,6 +44,8 @@ MINIMUM_ROLE = {
     "stats.view": "manager",  # dashboards of everyone; each user sees their own
     "stats.own": "annotator",
     "quality.aggregate": "manager",  # run aggregation, see its progress
+    "agreement.view": "manager",  # the agreement report and page: every annotator against the others
+    "agreement.recompute": "manager",  # rewrite every task's stored agreement (a background job)
     "trash.restore": "admin",
     "activity.view": "admin",
     "webhook.manage": "manager",

@@ -168,6 +168,8 @@ MINIMUM = {
     "GET /api/projects/{project_id}/prompts/evaluations": "manager",
     "POST /api/projects/{project_id}/aggregate": "manager",
     "GET /api/projects/{project_id}/aggregate": "manager",
+    "GET /api/projects/{project_id}/agreement": "manager",
+    "POST /api/projects/{project_id}/agreement/recompute": "manager",
     "GET /api/ml": "manager",
     "POST /api/ml": "manager",
     "GET /api/ml/{ml_id}": "manager",

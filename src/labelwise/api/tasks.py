@@ -64,7 +64,9 @@ def list_tasks(
         out = [ls_json.task(t, anns.get(t.id, []), preds.get(t.id, [])) for t in rows]
     who = tasks.people(db, task_ids)
     assigned = assignments.by_task(db, task_ids)  # Label Studio Enterprise's `assignees` (AN)
+    agreement = {t.id: t.agreement for t in rows}  # reviewers and above only, as this route is
     for t in out:
+        t["agreement"] = agreement[t["id"]]
         annotators, completed_at = who.get(t["id"], ([], None))
         t["annotators"] = annotators
         t["completed_at"] = completed_at
@@ -99,6 +101,8 @@ def get_task(task_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     access.require_task(db, user, project, task.id)
     anns, preds = tasks.related(db, [task.id])
     out = access.trim(db, user, project, ls_json.task(task, anns.get(task.id, []), preds.get(task.id, [])))
+    if policies.allowed(user, "task.list", project):  # annotators never see how others agree
+        out["agreement"] = task.agreement
     consensus.attach(db, user, project, [out])
     return out
 

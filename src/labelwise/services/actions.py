@@ -74,6 +74,7 @@ def _delete_annotations(db: Session, project: Project, chosen: Select[Any], user
                 reviews_accepted=0,
                 reviews_rejected=0,
                 is_labeled=False,
+                agreement=None,
             )
         )
         db.execute(

@@ -14,7 +14,17 @@ from labelwise.db.base import table, utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotationHistory, Draft, Project, Task, User
 from labelwise.db.prepared import Prepared
-from labelwise.services import activity, checks, counters, events, gold, projects, queue, settling
+from labelwise.services import (
+    activity,
+    checks,
+    counters,
+    events,
+    gold,
+    projects,
+    queue,
+    settling,
+    task_agreement,
+)
 from labelwise.services.errors import Forbidden, Invalid, NotFound
 
 
@@ -235,9 +245,12 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
     ann = {"id": ann_id, **values}
     _history(db, ann, user, "skipped" if cancelled else "submitted")  # Label Studio's history actions
     early = not cancelled and settling.settled(db, target)
-    bump = counters.task_counts_changed(
+    changed = counters.task_counts_changed(
         db, target.task_id, 0 if cancelled else 1, 1 if cancelled else 0, early
     )
+    total, bump = changed if changed is not None else (None, None)
+    if not cancelled and total is not None and total >= 2:  # one vote has nothing to agree with
+        task_agreement.refresh(db, target.task_id, target.label_config)
     queue.release(db, target.task_id, user.id)
     _DELETE_DRAFTS.run(db, {"tid": target.task_id, "uid": user.id})
     # A ground truth given with a new annotation is Label Studio's flag only (imports and the SDK send it
@@ -297,6 +310,7 @@ def update(
     if cancelled != was and not gold.is_key(ann):
         d = -1 if cancelled else 1
         counters.annotations_changed(db, task.task_id, d, -d, not cancelled and settling.settled(db, task))
+    task_agreement.refresh(db, task.task_id, task.label_config)
     activity.record(
         db, user, f"annotation.{action}", "annotation", ann.id, {"task": task.task_id}, task.project_id
     )
@@ -325,6 +339,7 @@ def delete_one(db: Session, ann: Annotation, user: User) -> None:
     db.execute(delete(Annotation).where(Annotation.id == ann.id))
     if truth:
         gold.sync_task(db, ann.task_id)
+    task_agreement.refresh(db, ann.task_id, projects.get(db, ann.project_id).label_config)
     events.emit(
         db,
         "ANNOTATIONS_DELETED",

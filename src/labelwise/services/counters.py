@@ -90,13 +90,19 @@ _BUMP_PROJECT = Prepared(
 
 def annotations_changed(
     db: Session, task_id: int, d_total: int, d_cancelled: int, early: bool = False
-) -> None:
-    """Apply a change in one task's annotation counts and the project counters that follow.
+) -> int | None:
+    """Apply a change in one task's annotation counts and the project counters that follow; returns the
+    task's new count of submitted annotations (None when nothing changed).
 
     Two prepared statements; RETURNING gives the new count, from which the old one follows,
     so whether the task gained or lost its first annotation needs no extra read.
     """
-    project_counts_changed(db, task_counts_changed(db, task_id, d_total, d_cancelled, early))
+    changed = task_counts_changed(db, task_id, d_total, d_cancelled, early)
+    if changed is None:
+        return None
+    total, bump = changed
+    project_counts_changed(db, bump)
+    return total
 
 
 ProjectBump = dict[str, Any]
@@ -104,8 +110,9 @@ ProjectBump = dict[str, Any]
 
 def task_counts_changed(
     db: Session, task_id: int, d_total: int, d_cancelled: int, early: bool = False
-) -> ProjectBump | None:
-    """The task's half of `annotations_changed`; returns the project's half for `project_counts_changed`.
+) -> tuple[int, ProjectBump] | None:
+    """The task's half of `annotations_changed`: the task's new count of submitted annotations and the
+    project's half for `project_counts_changed`.
 
     Apart because every submit of a project updates the one project row, and its row lock is held from
     that UPDATE to the commit: the hot path applies the project's half last, so submits wait on each
@@ -117,7 +124,13 @@ def task_counts_changed(
         db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now, "early": early, **_FLAG}
     )
     had, has = total - d_total > 0, total > 0
-    return {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had), "now": now}
+    return int(total), {
+        "pid": project_id,
+        "dt": d_total,
+        "dc": d_cancelled,
+        "dw": int(has) - int(had),
+        "now": now,
+    }
 
 
 def project_counts_changed(db: Session, bump: ProjectBump | None) -> None:

@@ -31,6 +31,7 @@ FIELDS: dict[str, InstrumentedAttribute[Any]] = {
     "is_labeled": Task.is_labeled,
     "created_at": Task.created_at,
     "updated_at": Task.updated_at,
+    "agreement": Task.agreement,  # 0 to 1, null below two annotators (services/task_agreement.py)
 }
 NUMERIC_OPERATORS = (
     "equal",
@@ -57,6 +58,7 @@ MAX_FILTERS = 50
 MAX_ORDERING = 5
 INTEGER_FIELDS = {"id", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions"}
 DATETIME_FIELDS = {"created_at", "updated_at"}
+FLOAT_FIELDS = {"agreement"}
 MAX_INT = 2**31 - 1
 ALLOWED = ", ".join([*sorted([*FIELDS, "completed_at", "annotators", "assignees"]), "data.<key>"])
 
@@ -96,6 +98,10 @@ def _value(column: str, value: Any, where: str, name: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or not -MAX_INT <= value <= MAX_INT:
             raise _bad(f"{where}: filter:tasks:{column} needs an integer value", name, where)
         return value
+    if column in FLOAT_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not -1e9 <= value <= 1e9:
+            raise _bad(f"{where}: filter:tasks:{column} needs a number (agreement: 0 to 1)", name, where)
+        return float(value)
     if column == "is_labeled":
         if not isinstance(value, bool):
             raise _bad(f"{where}: filter:tasks:{column} needs true or false", name, where)
@@ -244,7 +250,9 @@ def conditions(filters: Any, name: str = "query") -> list[ColumnElement[bool]]:
 
 
 ORDER_FIELDS = {"id", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions"}
-ORDER_FIELDS |= {"is_labeled", "created_at", "updated_at"}
+ORDER_FIELDS |= {"is_labeled", "created_at", "updated_at", "agreement"}
+# Ordered with their nulls last either way, the same on SQLite and PostgreSQL (tasks without a value).
+NULLS_LAST = {"agreement"}
 
 
 def ordering(raw: Any, name: str = "ordering") -> list[tuple[str, bool]]:

@@ -463,6 +463,12 @@ def _finish(db: Session, run: _Run) -> Result:
         events.emit(
             db, "TASKS_CREATED", project.id, events.tasks_created_payload(db, project.id, run.task_ids)
         )
+    if n_ann > 1 and run.task_ids:  # tasks imported with several annotations get their agreement
+        from labelwise.services import task_agreement
+
+        lo, hi = min(run.task_ids), max(run.task_ids)  # a key range, not a list of a million ids
+        imported = select(Task.id).where(Task.project_id == project.id, Task.id.between(lo, hi))
+        task_agreement.recompute(db, project.id, project.label_config, imported)
     if n_ann + n_skip:
         events.emit(
             db, "ANNOTATIONS_CREATED", project.id, events.imported_annotations_payload(db, project.id, imp.id)

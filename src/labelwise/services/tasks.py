@@ -78,7 +78,8 @@ def _order_by(order: list[tuple[str, bool]], narrowed: bool) -> list[ColumnEleme
             col = filters.data_text(name.removeprefix("data."))
         else:
             col = filters.FIELDS[name].expression
-        cols.append(col.desc() if desc else col.asc())
+        ordered = col.desc() if desc else col.asc()
+        cols.append(ordered.nulls_last() if name in filters.NULLS_LAST else ordered)
     if not order or order[-1][0] != "id":
         last_desc = bool(order) and order[0][1] and order[0][0] == "id"
         tie = Task.id if narrowed else Task.inner_id

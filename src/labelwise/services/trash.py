@@ -295,7 +295,12 @@ def _restore_related(db: Session, project: Project, did: int, kind: str) -> dict
     overrides = {"review_state": null()} if kind == "annotations" else None
     n = _copy_back(db, kind, did, overrides)
     shadow, _ = _SHADOW[kind]
-    recount_tasks(db, project, select(shadow.c.task_id).where(shadow.c.deletion_id == did))
+    tasks = select(shadow.c.task_id).where(shadow.c.deletion_id == did)
+    recount_tasks(db, project, tasks)
+    if kind == "annotations":
+        from labelwise.services import task_agreement
+
+        task_agreement.recompute(db, project.id, project.label_config, tasks)
     return {kind: n}
 
 

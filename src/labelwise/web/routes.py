@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from labelwise.web import (
     accounts,
     activity,
+    agreement,
     dashboard,
     datamanager,
     editor_page,
@@ -32,6 +33,7 @@ PAGE_MODULES = (
     editor_page,
     review,
     dashboard,
+    agreement,
     activity,
     trash,
 )

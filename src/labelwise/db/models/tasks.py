@@ -37,6 +37,8 @@ class Task(Base):
             sqlite_where=text("is_gold = 1"),
             postgresql_where=text("is_gold = true"),
         ),
+        # The data manager orders and filters a project's tasks by agreement (services/task_agreement.py).
+        Index("ix_tasks_agreement", "project_id", "agreement"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +61,9 @@ class Task(Base):
     # A gold task (honeypot) has a ground-truth annotation; it is mixed into queues by `gold_rate`
     # only (services/gold.py), never handed out by the normal rules.
     is_gold: Mapped[bool] = mapped_column(server_default=false(), default=False)
+    # The mean over annotator pairs and controls of how much its submitted annotations agree (0 to 1);
+    # None below two annotators. Kept by services/task_agreement.py on every annotation write.
+    agreement: Mapped[float | None] = mapped_column(default=None)
 
 
 class TaskLock(Base):

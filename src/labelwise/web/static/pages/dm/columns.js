@@ -20,10 +20,16 @@ export function columnsFor(dataKeys) {
     { key: "tasks:total_predictions", title: "Predictions", order: "tasks:total_predictions", cell: (t) => String(t.total_predictions), className: "dm-num" },
     { key: "tasks:annotators", title: "Annotated by", order: null, cell: (t, ctx) => (t.annotators || []).map((id) => ctx.userName(id)).join(", "), className: "dm-people" },
     { key: "tasks:assignees", title: "Assigned to", order: null, cell: (t, ctx) => (t.assignees || []).map((id) => ctx.userName(id)).join(", "), className: "dm-people", hiddenByDefault: true },
+    { key: "tasks:agreement", title: "Agreement", order: "tasks:agreement", cell: (t) => percent(t.agreement), className: "dm-num" },
     { key: "tasks:status", title: "Status", order: "tasks:is_labeled", cell: statusText, className: "dm-status" },
     { key: "tasks:completed_at", title: "Completed", order: null, cell: (t) => when(t.completed_at), hiddenByDefault: true },
     { key: "tasks:updated_at", title: "Updated", order: "tasks:updated_at", cell: (t) => when(t.updated_at), hiddenByDefault: true },
   ];
+}
+
+// A task's agreement (0 to 1, null below two annotators) as a whole percentage, or nothing.
+export function percent(value) {
+  return typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 100)}%` : "";
 }
 
 export function statusText(t) {

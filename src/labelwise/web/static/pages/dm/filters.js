@@ -21,6 +21,7 @@ export function filterFields(dataKeys) {
     { id: "id", title: "ID", kind: "number" },
     { id: "total_annotations", title: "Annotations", kind: "number" },
     { id: "total_predictions", title: "Predictions", kind: "number" },
+    { id: "agreement", title: "Agreement %", kind: "percent" },
   ];
 }
 
@@ -30,6 +31,9 @@ export function itemToRow(item) {
   if (name === "is_labeled") return { field: "status", operator: "equal", value: item.value ? "labeled" : "not_labeled" };
   if (name === "cancelled_annotations" && item.operator === "greater" && item.value === 0) {
     return { field: "status", operator: "equal", value: "skipped" };
+  }
+  if (name === "agreement" && typeof item.value === "number") {  // stored 0 to 1, typed as a percentage
+    return { field: name, operator: item.operator, value: Math.round(item.value * 10000) / 100, raw: item };
   }
   return { field: name, operator: item.operator, value: item.value, raw: item };
 }
@@ -53,13 +57,19 @@ export function rowToItem(row, fields) {
     if (!Number.isInteger(n)) return null;
     return { filter: `filter:tasks:${field.id}`, operator: row.operator, type: "Number", value: n };
   }
+  if (field.kind === "percent") {
+    if (row.value === "" || row.value === null || row.value === undefined) return null;
+    const n = Number(row.value);
+    if (!Number.isFinite(n)) return null;
+    return { filter: `filter:tasks:${field.id}`, operator: row.operator, type: "Number", value: n / 100 };
+  }
   if (row.operator === "empty") return { filter: `filter:tasks:${field.id}`, operator: "empty", type: "String", value: true };
   if (row.value === "" || row.value === null || row.value === undefined) return null;
   return { filter: `filter:tasks:${field.id}`, operator: row.operator, type: "String", value: String(row.value) };
 }
 
 function opsFor(kind) {
-  return kind === "number" ? NUMBER_OPS : kind === "user" ? USER_OPS : kind === "status" ? [["equal", "is"]] : TEXT_OPS;
+  return kind === "number" || kind === "percent" ? NUMBER_OPS : kind === "user" ? USER_OPS : kind === "status" ? [["equal", "is"]] : TEXT_OPS;
 }
 
 function select(options, value, label) {
@@ -106,9 +116,10 @@ export function renderFilterRows(container, rows, fields, users, onChange) {
         valueEl.addEventListener("change", () => { row.value = valueEl.value; onChange(rows, true); });
       } else {
         valueEl = document.createElement("input");
-        valueEl.type = field.kind === "number" ? "number" : "text";
+        const numeric = field.kind === "number" || field.kind === "percent";
+        valueEl.type = numeric ? "number" : "text";
         valueEl.value = row.value === undefined || row.value === null ? "" : String(row.value);
-        valueEl.placeholder = field.kind === "number" ? "number" : "text";
+        valueEl.placeholder = field.kind === "percent" ? "0–100" : numeric ? "number" : "text";
         valueEl.setAttribute("aria-label", "Filter value");
         valueEl.hidden = row.operator === "empty";
         valueEl.addEventListener("input", () => { row.value = valueEl.value; onChange(rows, false); });
