@@ -16,7 +16,7 @@ from labelwise import policies
 from labelwise.api.deps import CurrentUser, JsonBody, SessionDep, SettingsDep, json_object
 from labelwise.api.router import Router
 from labelwise.db.models import MLBackend, User
-from labelwise.ml import connections, runs
+from labelwise.ml import builtin, connections, runs
 from labelwise.ml.contract import ModelError
 from labelwise.ml.llm import evaluation
 from labelwise.services import access, checks, projects, tasks
@@ -84,6 +84,9 @@ def train_ml(
     data = json_object(body)
     row = _connection(db, user, ml_id)
     use_gt = checks.flag(data, "use_ground_truth", True)
+    if row.type == "builtin":  # trains in the background; the job to poll at /api/ml/{id}/jobs/{job}
+        job = builtin.training.submit(db, row, user.id, use_gt)
+        return {**connections.out(connections.get(db, row.id)), "job": runs.job_out(job)}
     return connections.out(connections.train(db, row, user, settings, use_gt))
 
 

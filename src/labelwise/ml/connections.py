@@ -417,6 +417,11 @@ def train(
     annotations through the API itself; the other kinds get the examples. State TR while it runs."""
     project = db.get(Project, row.project_id)
     assert project is not None
+    if row.type == "builtin":  # trained in the background: the job (`ml/builtin/training.py`) reports
+        from labelwise.ml.builtin import training
+
+        training.submit(db, row, user.id, use_ground_truth)
+        return get(db, row.id)
     shown = [] if row.type == "remote" else examples(db, project, use_ground_truth)
     db.commit()
     set_state(db, row.id, "TR")

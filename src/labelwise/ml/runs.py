@@ -30,6 +30,7 @@ from labelwise.services import actions, checks, filters, predictions, projects, 
 from labelwise.services.errors import Invalid, NotFound
 
 KIND = "ml.predict"
+KINDS = (KIND, "ml.builtin.train")  # a connection's jobs: its runs, and the built-in kind's training
 DEFAULT_BATCH = 16
 MAX_BATCH = 1000
 
@@ -99,7 +100,7 @@ def runs_of(db: Session, row: MLBackend, limit: int = 20) -> list[Job]:
         select(Job)
         .where(
             Job.project_id == row.project_id,
-            Job.kind == KIND,
+            Job.kind.in_(KINDS),
             Job.params["connection_id"].as_integer() == row.id,
         )
         .order_by(Job.id.desc())
@@ -123,7 +124,7 @@ def latest_runs(db: Session, project: Project) -> dict[int, Job]:
 
 def run_of(db: Session, row: MLBackend, job_id: int) -> Job:
     job = jobs.get(db, job_id) if checks.is_id(job_id) else None
-    if job is None or job.kind != KIND or (job.params or {}).get("connection_id") != row.id:
+    if job is None or job.kind not in KINDS or (job.params or {}).get("connection_id") != row.id:
         raise NotFound(f"run {job_id} of ML backend {row.id} not found")
     return job
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from labelwise import labeling
@@ -132,3 +134,57 @@ def list_for(
     if project_id is not None:
         q = q.where(Prediction.project_id == project_id)
     return list(db.scalars(q))
+
+
+def replace_for_model(
+    db: Session, project_id: int, versions: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Put `rows` (one new prediction per task, dicts of Prediction's columns) in place of the predictions
+    of the tasks they name whose model version is one of `versions` (a model's older versions), keeping
+    the task and project counters right; the number removed. Why: the queue's uncertainty sampling walks
+    every prediction of the project by score, so a retrained model's scores must not sit beside the old
+    ones. The caller holds the write transaction and commits."""
+    if not rows:
+        return 0
+    task_ids = sorted({int(r["task_id"]) for r in rows})
+    removed: dict[int, int] = {}
+    if versions:
+        found = db.execute(
+            select(Prediction.task_id, func.count())
+            .where(
+                Prediction.project_id == project_id,
+                Prediction.task_id.in_(task_ids),
+                Prediction.model_version.in_(list(versions)),
+            )
+            .group_by(Prediction.task_id)
+        )
+        removed = {int(t): int(n) for t, n in found}
+        if removed:
+            db.execute(
+                delete(Prediction).where(
+                    Prediction.project_id == project_id,
+                    Prediction.task_id.in_(list(removed)),
+                    Prediction.model_version.in_(list(versions)),
+                )
+            )
+    db.execute(insert(Prediction), [dict(r) for r in rows])
+    added: dict[int, int] = {}
+    for r in rows:
+        added[int(r["task_id"])] = added.get(int(r["task_id"]), 0) + 1
+    by_delta: dict[int, list[int]] = {}
+    for task_id in task_ids:
+        delta = added.get(task_id, 0) - removed.get(task_id, 0)
+        if delta:
+            by_delta.setdefault(delta, []).append(task_id)
+    for delta, ids in by_delta.items():
+        db.execute(
+            sql_update(Task).where(Task.id.in_(ids)).values(total_predictions=Task.total_predictions + delta)
+        )
+    total = len(rows) - sum(removed.values())
+    if total:
+        db.execute(
+            sql_update(Project)
+            .where(Project.id == project_id)
+            .values(total_predictions_number=Project.total_predictions_number + total)
+        )
+    return sum(removed.values())
