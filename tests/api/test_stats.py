@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from labelwise.db.base import utcnow
@@ -16,6 +16,7 @@ from labelwise.db.models import Annotation, User
 from labelwise.services import annotations, charts, projects, stats, users
 from tests.api.test_tasks_and_import import choice, make_project
 from tests.support.people import member
+from tests.support.statements import counted
 
 
 def _tasks(client: TestClient, pid: int, n: int) -> list[int]:
@@ -158,18 +159,9 @@ def test_query_count_does_not_grow_with_annotators(client: TestClient, db: Sessi
     tasks = _tasks(client, pid, 6)
 
     def statements() -> int:
-        seen: list[str] = []
-        engine = db.get_bind().engine
-
-        def count(*args: Any) -> None:
-            seen.append(args[2])
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with counted(db.get_bind().engine) as seen:
             db.rollback()
             stats.project_stats(db, projects.get(db, pid))
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(seen)
 
     people = [member(db, pid, f"p{k}@example.com") for k in range(5)]

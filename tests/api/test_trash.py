@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from labelwise.db.base import utcnow
@@ -17,6 +17,7 @@ from labelwise.services import trash, users
 from tests.api.test_dm_actions import act, setup_project
 from tests.api.test_tasks_and_import import choice
 from tests.support.people import member
+from tests.support.statements import counted
 
 COUNTERS = (
     "task_number", "total_annotations_number", "skipped_annotations_number", "total_predictions_number",
@@ -139,20 +140,12 @@ def test_purge_after_the_retention_removes_trash_rows(client: TestClient, db: Se
 
 def test_deletes_are_set_based(client: TestClient, app: Any) -> None:
     """The statements a bulk delete runs do not grow with the number of tasks it deletes."""
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(str(args[2]))
 
     def run(n: int) -> int:
         pid, _ = setup_project(client, n)
-        event.listen(app.state.engine, "before_cursor_execute", count)
-        try:
-            statements.clear()
+        with counted(app.state.engine) as statements:
             act(client, pid, "delete_tasks", {"selectedItems": {"all": True, "excluded": []}})
-            return len(statements)
-        finally:
-            event.remove(app.state.engine, "before_cursor_execute", count)
+        return len(statements)
 
     few = run(2)
     assert few >= 8  # the trash copies and the deletes themselves were seen

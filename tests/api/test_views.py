@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.api.test_tasks_and_import import choice, make_project
 from tests.support.people import member
+from tests.support.statements import counted
 
 
 def text_filter(op: str, value: Any, key: str = "text") -> dict[str, Any]:
@@ -206,23 +207,12 @@ def test_status_and_annotator_filters_and_the_annotators_column(client: TestClie
 
 def test_the_annotators_of_a_page_take_one_query(client: TestClient, app: Any) -> None:
     """No N+1: the statements a page runs do not grow with the number of annotated tasks."""
-    from sqlalchemy import event
-
     pid = make_project(client)
     ids = import_texts(client, pid, [f"t{i}" for i in range(20)])
-    engine = app.state.engine
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(str(args[2]))
 
     def statements() -> int:
-        seen.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with counted(app.state.engine) as seen:
             listing(client, project=pid, fields="task_only", page_size=50)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return sum(1 for s in seen if "from annotations" in " ".join(s.lower().split()))
 
     before = statements()
