@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-BACKGROUND = "labelwise-"  # the job runner's and the webhook deliverer's threads are named so
+# The job runner's and the webhook deliverer's threads (request threads are `labelwise-executor`...).
+BACKGROUND = ("labelwise-job", "labelwise-webhooks")
 
 
 @contextmanager

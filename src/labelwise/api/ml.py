@@ -44,7 +44,9 @@ def create_ml(body: JsonBody, user: CurrentUser, db: SessionDep, settings: Setti
     data = json_object(body)
     project = connections.project_for(db, data.get("project"))
     policies.require(user, "ml.manage", project, db)
-    return connections.out(connections.create(db, user, project, data, settings))
+    row = connections.create(db, user, project, data, settings)
+    builtin.retrain.WATCH.forget(db, project.id)
+    return connections.out(row)
 
 
 @router.get("/api/ml/{ml_id}")
@@ -57,12 +59,17 @@ def update_ml(
     ml_id: int, body: JsonBody, user: CurrentUser, db: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     row = _connection(db, user, ml_id)
-    return connections.out(connections.update(db, row, user, json_object(body), settings))
+    changed = connections.update(db, row, user, json_object(body), settings)
+    builtin.retrain.WATCH.forget(db, changed.project_id)  # `retrain_every` may have changed
+    return connections.out(changed)
 
 
 @router.delete("/api/ml/{ml_id}", status_code=204)
 def delete_ml(ml_id: int, user: CurrentUser, db: SessionDep) -> Response:
-    connections.delete(db, _connection(db, user, ml_id), user)
+    row = _connection(db, user, ml_id)
+    project_id = row.project_id
+    connections.delete(db, row, user)
+    builtin.retrain.WATCH.forget(db, project_id)
     return Response(status_code=204)
 
 

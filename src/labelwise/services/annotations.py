@@ -14,6 +14,7 @@ from labelwise.db.base import table, utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, AnnotationHistory, Draft, Project, Task, User
 from labelwise.db.prepared import Prepared
+from labelwise.ml.builtin import retrain
 from labelwise.services import (
     activity,
     checks,
@@ -268,8 +269,10 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
         target.project_id,
         events.annotation_payload(db, ann, target.project_id, target.task_id),
     )
-    counters.project_counts_changed(db, bump)  # last: the project row stays locked until the commit
+    count = counters.project_counts_changed(db, bump)  # last: the project row stays locked until the commit
     db.commit()
+    if not cancelled:
+        retrain.WATCH.annotation_added(db, target.project_id, count)
     return ann
 
 

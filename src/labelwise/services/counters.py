@@ -85,6 +85,7 @@ _BUMP_PROJECT = Prepared(
         num_tasks_with_annotations=_P.num_tasks_with_annotations + bindparam("dw"),
         updated_at=bindparam("now"),
     )
+    .returning(_P.total_annotations_number)
 )
 
 
@@ -133,9 +134,13 @@ def task_counts_changed(
     }
 
 
-def project_counts_changed(db: Session, bump: ProjectBump | None) -> None:
-    if bump is not None:
-        _BUMP_PROJECT.run(db, bump)
+def project_counts_changed(db: Session, bump: ProjectBump | None) -> int | None:
+    """The project's new count of submitted annotations (None when nothing changed), which the retrain
+    watch of the built-in model reads instead of querying the project again."""
+    if bump is None:
+        return None
+    rows = _BUMP_PROJECT.run(db, bump)
+    return int(rows[0][0]) if rows else None
 
 
 def review_moved(db: Session, task_id: int, before: str | None, after: str | None) -> None:

@@ -3,9 +3,9 @@ labels, with calibrated scores for active learning. Importing the package regist
 training job (`ml.builtin.train`)."""
 
 from labelwise.ml import kinds
-from labelwise.ml.builtin import training
+from labelwise.ml.builtin import retrain, training
 from labelwise.ml.builtin.kind import BuiltinClassifier, make
 
 kinds.register("builtin", make)
 
-__all__ = ["BuiltinClassifier", "make", "training"]
+__all__ = ["BuiltinClassifier", "make", "retrain", "training"]

@@ -24,6 +24,7 @@ from labelwise.ml.builtin.store import Store, Version
 from labelwise.ml.contract import Example, Model, ModelError, Progress, ProjectView, Proposal
 
 MAX_C = 1e6
+RETRAIN_EVERY = 20  # new annotations between two trainings, unless `extra_params.retrain_every` says
 _CACHE: dict[tuple[str, str], Version] = {}  # (directory, version): a loaded version, a few kept
 _CACHE_SIZE = 4
 _LOCK = threading.Lock()
@@ -48,6 +49,13 @@ def _c(params: Mapping[str, Any]) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_C:
         raise ModelError(f"extra_params.C must be a number above 0, at most {MAX_C:g}")
     return float(value)
+
+
+def retrain_every(params: Mapping[str, Any]) -> int:
+    value = params.get("retrain_every", RETRAIN_EVERY)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ModelError("extra_params.retrain_every must be a whole number, 0 or more (0: never retrain)")
+    return value
 
 
 class BuiltinClassifier:
@@ -79,6 +87,7 @@ class BuiltinClassifier:
         targets.find(self.project.label_config)
         self._strategy()
         _c(self.params)
+        retrain_every(self.params)
 
     def setup(self) -> str:
         self.health()
