@@ -173,7 +173,7 @@ def test_edit_preview_save_and_evaluate_prompts_side_by_side(
     expect(card.locator(".prompt-message-assistant .prompt-content")).to_contain_text("Positive")
     expect(card.locator(".prompt-message-user .prompt-content").last).to_have_text("v2 It is fine")
     card.locator(".prompt-evaluate").click()
-    expect(card.locator(".prompt-status")).to_have_text("Evaluated on 1 gold tasks.")
+    expect(card.locator(".prompt-status")).to_have_text("Evaluated on 1 gold task.")
     expect(rows).to_have_count(2)
     newest, older = rows.nth(0), rows.nth(1)
     expect(newest).to_have_class("prompt-evals-fresh")
@@ -207,7 +207,7 @@ def test_hostile_text_renders_inert_and_errors_sit_next_to_their_fields(
     card.locator(".prompt-preview").click()
     expect(card.locator(".prompt-message-user .prompt-content")).to_have_text(f"Classify: {HOSTILE}")
     card.locator(".prompt-evaluate").click()
-    expect(card.locator(".prompt-status")).to_have_text("Evaluated on 1 gold tasks.")
+    expect(card.locator(".prompt-status")).to_have_text("Evaluated on 1 gold task.")
     row = page.locator("#prompt-evals tbody tr")
     expect(row.locator(".prompt-evals-connection")).to_have_text("<img src=y onerror=window.__x=2>")
     expect(row.locator(".prompt-evals-version")).to_contain_text("<b onclick=x>m</b>@")
@@ -228,6 +228,13 @@ def test_hostile_text_renders_inert_and_errors_sit_next_to_their_fields(
     card.locator("input[name=task]").fill("99999999")
     card.locator(".prompt-preview").click()
     expect(card.locator("[data-error-for=task]")).to_contain_text("task 99999999 not found")
+    # A few-shot count out of range is not saved.
+    card.locator("input[name=few_shot]").fill("99")
+    card.locator(".prompt-save").click()
+    expect(card.locator("[data-error-for=few_shot]")).to_have_text("0 to 20")
+    expect(card.locator(".prompt-status")).to_contain_text("nothing was saved")
+    assert "few_shot" not in api.get(f"/api/ml/{ml_id}").json()["extra_params"]
+    card.locator("input[name=few_shot]").fill("0")
     # Saving a prompt the config cannot fill: saved, the connection in error, the reason under the prompt.
     card.locator("textarea[name=prompt]").fill("Classify {nope}")
     card.locator(".prompt-save").click()

@@ -12,6 +12,7 @@ const table = document.getElementById("prompt-evals");
 const tableStatus = document.getElementById("prompt-evals-status");
 const names = new Map(page.connections.map((ml) => [ml.id, ml.title || `#${ml.id}`]));
 const EXCERPT = 60;
+const MAX_FEW_SHOT = 20; // ml/llm/params.py
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -99,9 +100,14 @@ function card(ml, task) {
   // PATCH replaces extra_params whole: send the stored ones back (the key as its mask, which the server
   // reads as "unchanged") with the new prompt and few-shot count.
   async function save() {
+    const fewShot = integer(field("few_shot").value);
+    if (!Number.isInteger(fewShot) || fewShot > MAX_FEW_SHOT) {
+      form.querySelector('[data-error-for="few_shot"]').textContent = `0 to ${MAX_FEW_SHOT}`;
+      flash(status, `few_shot must be an integer from 0 to ${MAX_FEW_SHOT}; nothing was saved.`, false);
+      return false;
+    }
     const current = await get(`/api/ml/${ml.id}`);
-    const extra = { ...(current.extra_params || {}), prompt: field("prompt").value };
-    extra.few_shot = integer(field("few_shot").value);
+    const extra = { ...(current.extra_params || {}), prompt: field("prompt").value, few_shot: fewShot };
     const updated = await patch(`/api/ml/${ml.id}`, { extra_params: extra });
     saved = { prompt: String(updated.extra_params.prompt || ""), few_shot: fewShotOf(updated.extra_params) };
     version.textContent = updated.model_version || "";
@@ -121,7 +127,7 @@ function card(ml, task) {
     flash(status, "Evaluating on the gold tasks…");
     const result = await post(`/api/ml/${ml.id}/evaluate`);
     const failed = result.failures ? `, ${result.failures} without an answer` : "";
-    flash(status, `Evaluated on ${result.tasks} gold tasks${failed}.`);
+    flash(status, `Evaluated on ${result.tasks} gold task${result.tasks === 1 ? "" : "s"}${failed}.`);
     await refresh(result.id);
   }
 
@@ -154,7 +160,7 @@ function moment(iso) {
 const METRICS = [
   ["accuracy", "Accuracy", "against the ground truth", percent],
   ["consensus_agreement", "Agreement", "with the human majority vote", percent],
-  ["consensus_kappa", "κ", "Cohen's kappa with the human majority vote", decimal],
+  ["consensus_kappa", "Kappa", "Cohen's kappa with the human majority vote", decimal],
 ];
 
 function header(controls) {
