@@ -274,8 +274,18 @@ def test_evaluating_shows_a_busy_state_then_the_error(
     expect(page.locator("#prompt-evals-empty")).to_be_visible()
 
 
-def test_a_project_without_an_llm_says_how_to_connect_one(lab_page: Page, api: httpx.Client) -> None:
+def test_without_an_llm_or_gold_tasks_the_section_says_what_is_missing(
+    lab_page: Page, api: httpx.Client, llm_server: OpenAIServer
+) -> None:
+    page = lab_page
     pid, _ = _gold_project(api, ["x"], [])
-    lab_page.goto(f"/projects/{pid}/models")
-    expect(lab_page.locator("#prompt-lab-empty")).to_be_visible()
-    expect(lab_page.locator(".prompt-card")).to_have_count(0)
+    page.goto(f"/projects/{pid}/models")
+    expect(page.locator("#prompt-lab-empty")).to_be_visible()
+    expect(page.locator(".prompt-card")).to_have_count(0)
+    ml_id = _connect(api, pid, llm_server.url)
+    page.reload()
+    expect(page.locator("#prompt-lab-empty")).to_be_hidden()
+    card = _card(page, ml_id)
+    card.locator(".prompt-evaluate").click()
+    expect(card.locator(".prompt-status")).to_contain_text("No gold task to score on")
+    expect(page.locator("#prompt-evals tbody tr .prompt-evals-gold")).to_have_text("0")

@@ -126,6 +126,11 @@ function card(ml, task) {
     if (edited() && !(await save())) return;
     flash(status, "Evaluating on the gold tasks…");
     const result = await post(`/api/ml/${ml.id}/evaluate`);
+    if (result.tasks === 0) {
+      flash(status, "No gold task to score on: give tasks a ground-truth answer (Mark as gold in the data manager).", false);
+      await refresh(result.id);
+      return;
+    }
     const failed = result.failures ? `, ${result.failures} without an answer` : "";
     flash(status, `Evaluated on ${result.tasks} gold task${result.tasks === 1 ? "" : "s"}${failed}.`);
     await refresh(result.id);
