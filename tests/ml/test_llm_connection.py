@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from labelwise.db.models import Annotation, Prediction, User
+from labelwise.db.models import Annotation, MLBackend, Prediction, User
 from labelwise.db.runtime import Database
 from labelwise.settings import Settings
 from tests.ml.llm.helpers import by_text, gold_project
@@ -117,3 +117,35 @@ def test_a_connection_labels_as_a_virtual_member_whose_answers_are_annotations(
     # Asked again, the member does not annotate a task twice.
     again = client.post(f"/api/ml/{ml_id}/predict", json={"as_annotations": True, "tasks": tids[:2]})
     assert finished_run(client, ml_id, again.json()["job"]["id"])["result"]["annotated"] == 0
+
+
+def test_saving_a_new_prompt_with_the_masked_key_keeps_the_stored_key(
+    client: TestClient, db: Session, database: Database, llm_server: OpenAIServer
+) -> None:
+    """What the Models page's "Save prompt" sends: the extra_params it read (the key as its mask) with the
+    new prompt. The key is never shown, stays sealed, and is what the next evaluation authenticates with."""
+    pid, _ = gold_project(client, db)
+    ml = _connect(client, pid, llm_server.url)
+    shown = client.get(f"/api/ml/{ml['id']}").json()
+    assert shown["extra_params"]["api_key"] == "********" and "sk-live-1" not in str(shown)
+    body = {"extra_params": {**shown["extra_params"], "prompt": "Sentiment of: {text}", "few_shot": 0}}
+    saved = client.patch(f"/api/ml/{ml['id']}", json=body)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["state"] == "CO", saved.json()
+    assert saved.json()["extra_params"] == {
+        "model": "test-model",
+        "prompt": "Sentiment of: {text}",
+        "api_key": "********",
+        "few_shot": 0,
+    }
+    with database.sessionmaker() as s:
+        row = s.get(MLBackend, ml["id"])
+        assert row is not None and "sk-live-1" not in str(row.extra_params)
+    sent_before = len(llm_server.chats())
+    r = client.post(f"/api/ml/{ml['id']}/evaluate")
+    assert r.status_code == 201, r.text
+    assert r.json()["prompt"] == "Sentiment of: {text}"
+    chats = llm_server.chats()[sent_before:]
+    assert len(chats) == 3
+    assert {c.headers["Authorization"] for c in chats} == {"Bearer sk-live-1"}
+    assert all(c.body["messages"][-1]["content"].startswith("Sentiment of: ") for c in chats)
