@@ -42,6 +42,10 @@ def _label(figures: dict[str, Any], label: str) -> dict[str, Any]:
 
 @pytest.fixture
 def crowd(client: TestClient, db: Session) -> dict[str, Any]:
+    return make_crowd(client, db)
+
+
+def make_crowd(client: TestClient, db: Session) -> dict[str, Any]:
     """Tasks 1-4: a ground truth (pos, pos, neg, neu) and no other annotation. Task 5: one human says neu,
     two model members say neg. Task 6: humans pos, neg, neg, but the stored consensus says pos. Task 7: only a
     model member's annotation (no reference). Task 8: nothing but a prediction of v3."""
