@@ -29,6 +29,7 @@ from labelwise.api import (
     media_proxy,
     members,
     ml,
+    model_versions,
     pauses,
     predictions,
     presign,
@@ -91,6 +92,7 @@ ROUTERS = tuple(
         pauses,
         consensus,
         ml,
+        model_versions,
         gold,
         agreement,
     )

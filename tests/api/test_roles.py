@@ -177,6 +177,8 @@ MINIMUM = {
     "DELETE /api/ml/{ml_id}": "manager",
     "POST /api/ml/{ml_id}/validate": "manager",
     "GET /api/ml/{ml_id}/versions": "manager",
+    "GET /api/projects/{project_id}/model-versions": "manager",
+    "GET /api/projects/{project_id}/model-versions/compare": "manager",
     "POST /api/ml/{ml_id}/train": "manager",
     "POST /api/ml/{ml_id}/predict": "manager",
     "POST /api/ml/{ml_id}/predict/test": "manager",

@@ -149,3 +149,32 @@ def test_an_unreachable_backend_shows_its_error_and_validate_retries(
     page.fill("input[name=url]", "http://169.254.169.254/")
     page.click("#ml-add-submit")
     expect(page.locator("[data-error-for=url]")).to_contain_text("cloud metadata address")
+
+
+def test_compare_model_versions_table_opens_its_per_label_breakdown(ml_page: Page, api: httpx.Client) -> None:
+    pid = make_project(api, CONFIG)
+    gold = {"from_name": "sentiment", "to_name": "text", "type": "choices"}
+    items = [
+        {
+            "data": {"text": f"t{i}"},
+            "annotations": [{"result": [{**gold, "value": {"choices": [truth]}}], "ground_truth": True}],
+            "predictions": [
+                {"model_version": "<b>old</b>", "result": [{**gold, "value": {"choices": ["Negative"]}}]},
+                {"model_version": "new", "result": [{**gold, "value": {"choices": [truth]}}]},
+            ],
+        }
+        for i, truth in enumerate(["Positive", "Negative"])
+    ]
+    r = api.post(f"/api/projects/{pid}/import", json=items)
+    assert r.status_code == 201, r.text
+    page = ml_page
+    page.goto(f"/projects/{pid}/models")
+    new = page.locator("#mv-table tr.mv-row[data-version='new']")
+    expect(new.locator(".mv-gt")).to_contain_text("100.0%")
+    old = page.locator("#mv-table tr.mv-row[data-version='<b>old</b>']")
+    expect(old.locator(".mv-version")).to_have_text("<b>old</b>")  # shown as text, not markup
+    expect(old.locator(".mv-gt")).to_contain_text("50.0%")
+    old.locator(".mv-per-label summary").click()
+    labels = old.locator(".mv-labels").first
+    expect(labels.locator("tbody tr")).to_have_count(2)
+    expect(labels.locator("tbody tr").first).to_contain_text("Positive")

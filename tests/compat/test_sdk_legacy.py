@@ -367,6 +367,14 @@ def test_create_prediction_and_bulk_predictions(legacy: Client, imported: Import
     assert canon([p["result"] for p in task["predictions"]]) == canon([bulk[0]["result"]])
 
 
+def test_get_model_versions_counts_predictions_per_version(new_project: Any) -> None:
+    project = new_project("model versions")
+    [task_id] = project.import_tasks([{"text": "one"}])
+    for version in ("v-a", "v-b", "v-b"):
+        project.create_prediction(task_id, result=choices_result("positive", version), model_version=version)
+    assert project.get_model_versions() == {"v-a": 1, "v-b": 2}
+
+
 def test_create_prediction_shorthand_result(imported: Imported) -> None:
     """create_prediction documents ``result="Class A"`` and ``result={"choices": [...]}`` as valid input."""
     project, plan = imported.project, imported.plan

@@ -1,6 +1,7 @@
 """Page: a project's model connections (`/projects/{id}/models`), for its managers.
 
-Rendered on the server from the connections and each one's newest run (two queries); every change
+Rendered on the server from the connections and each one's newest run (two queries), and the comparison of
+the stored model versions (`ml/versions.py`, a bounded number of queries); every change
 (add, validate, run, cancel, delete) goes through `/api/ml`, so the page obeys the same policy and
 checks as scripts. The page's module polls a running run for its progress bar.
 """
@@ -12,7 +13,7 @@ from fastapi.responses import Response
 
 from labelwise import policies
 from labelwise.api.deps import SessionDep
-from labelwise.ml import connections, runs
+from labelwise.ml import connections, runs, versions
 from labelwise.services import projects
 from labelwise.services.errors import NotFound
 from labelwise.web.session import PageUser
@@ -42,5 +43,6 @@ def models_page(request: Request, project_id: int, user: PageUser, db: SessionDe
         project=project,
         active="models",
         rows=rows,
+        comparison=versions.compare(db, project),
         page={"id": project.id, "connections": rows},
     )

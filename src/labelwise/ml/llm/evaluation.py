@@ -14,9 +14,8 @@ Annotations by model members (`annotator.py`) are not human and are left out of 
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
@@ -25,16 +24,15 @@ from sqlalchemy.orm import Session
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Project, PromptEvaluation, Task, User
 from labelwise.labeling import ControlTag, Schema
+from labelwise.ml import scoring
 from labelwise.ml.contract import Example, Model, Proposal
 from labelwise.ml.llm import schema as answers
 from labelwise.ml.llm.annotator import MODEL_DOMAIN
-from labelwise.quality import MajorityVote, cohen_kappa_matrix, votes_from_tasks
+from labelwise.quality import cohen_kappa_matrix
 from labelwise.quality.regions import span_f1
 from labelwise.services import projects
 
 MAX_GOLD = 1000
-
-Span = tuple[int, int, tuple[str, ...]]
 
 
 def gold_tasks(db: Session, project_id: int, limit: int = MAX_GOLD) -> list[dict[str, Any]]:
@@ -69,16 +67,6 @@ def gold_tasks(db: Session, project_id: int, limit: int = MAX_GOLD) -> list[dict
     return list(tasks.values())
 
 
-def _key(label: Any) -> str:
-    """Labels as strings, so lists and tuples (several choices, taxonomy paths) code like single labels."""
-    return label if isinstance(label, str) else json.dumps(label, sort_keys=True, default=list)
-
-
-def _answers(tasks: Iterable[Mapping[str, Any]], control: str) -> dict[Any, str]:
-    columns = votes_from_tasks(tasks, control, include_predictions=True)
-    return {task: _key(label) for task, label in zip(columns["task"], columns["label"], strict=True)}
-
-
 def _number(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
@@ -86,8 +74,8 @@ def _number(value: float) -> float | None:
 def _classification(
     control: ControlTag, gold: Sequence[Mapping[str, Any]], predicted: Mapping[int, Proposal]
 ) -> dict[str, Any]:
-    truth = _answers(({"id": t["id"], "annotations": _truth(t)} for t in gold), control.name)
-    model = _answers(
+    truth = scoring.answers(({"id": t["id"], "annotations": _truth(t)} for t in gold), control.name)
+    model = scoring.answers(
         (
             {"id": t["id"], "predictions": [_prediction(predicted[t["id"]])]}
             for t in gold
@@ -96,11 +84,9 @@ def _classification(
         control.name,
     )
     correct = sum(1 for task, label in truth.items() if model.get(task) == label)
-    human = votes_from_tasks(({"id": t["id"], "annotations": t["annotations"]} for t in gold), control.name)
-    consensus: dict[Any, str] = {}
-    if human["task"]:
-        mv = MajorityVote().fit((human["task"], human["worker"], [_key(v) for v in human["label"]]))
-        consensus = dict(zip(mv.tasks_.tolist(), mv.labels_.tolist(), strict=True))
+    consensus = scoring.majority(
+        ({"id": t["id"], "annotations": t["annotations"]} for t in gold), control.name
+    )
     both = [task for task in consensus if task in model]
     agree = sum(1 for task in both if consensus[task] == model[task])
     kappa: float | None = None
@@ -120,26 +106,17 @@ def _classification(
     }
 
 
-def _spans(result: Iterable[Mapping[str, Any]], control: str) -> list[Span]:
-    out = []
-    for item in result:
-        value = item.get("value") or {}
-        if item.get("from_name") == control and "start" in value and "end" in value:
-            out.append((int(value["start"]), int(value["end"]), tuple(value.get("labels") or ())))
-    return out
-
-
 def _span_scores(
     control: ControlTag, gold: Sequence[Mapping[str, Any]], predicted: Mapping[int, Proposal]
 ) -> dict[str, Any]:
     truth_scores, human_scores = [], []
     for task in gold:
-        model = _spans(predicted[task["id"]].result, control.name) if task["id"] in predicted else []
+        model = scoring.spans(predicted[task["id"]].result, control.name) if task["id"] in predicted else []
         truth = _truth(task)
         if truth:
-            truth_scores.append(span_f1(model, _spans(truth[0]["result"], control.name)))
+            truth_scores.append(span_f1(model, scoring.spans(truth[0]["result"], control.name)))
         for annotation in task["annotations"]:
-            human_scores.append(span_f1(model, _spans(annotation["result"], control.name)))
+            human_scores.append(span_f1(model, scoring.spans(annotation["result"], control.name)))
     return {
         "type": control.type,
         "gold": len(truth_scores),
@@ -152,9 +129,7 @@ def _span_scores(
 
 
 def _truth(task: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The task's latest ground-truth annotation, as a one-item list."""
-    found = [a for a in task["annotations"] if a["ground_truth"]]
-    return found[-1:]
+    return scoring.latest_truth(task["annotations"])
 
 
 def _prediction(proposal: Proposal) -> dict[str, Any]:
