@@ -8,6 +8,9 @@ not exist (404), and an action above their role in a project they see is a 403.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Protocol
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, object_session
 
@@ -64,7 +67,21 @@ _MEMBER_ROLE = Prepared(
 )
 
 
-def member_role(db: Session, user: User, project: Project) -> str | None:
+class Scope(Protocol):
+    """What a decision reads of a project: its id (the membership lookup); a loaded Project is one."""
+
+    @property
+    def id(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    """A project known by id only, for a hot path that has no other use for the loaded row."""
+
+    id: int
+
+
+def member_role(db: Session, user: User, project: Scope) -> str | None:
     """The user's role as a member of the project, looked up once per session."""
     cache: dict[tuple[int, int], str | None] = db.info.setdefault(_CACHE, {})
     key = (user.id, project.id)
@@ -79,22 +96,22 @@ def forget_roles(db: Session) -> None:
     db.info.pop(_CACHE, None)
 
 
-def project_role(user: User, project: Project, db: Session | None = None) -> str | None:
+def project_role(user: User, project: Scope, db: Session | None = None) -> str | None:
     """The user's effective role in the project; None when they may not see it at all."""
     org = user.role if RANK.get(user.role, -1) >= RANK["manager"] else None
     if org is not None and RANK[org] >= RANK["admin"]:
         return org  # nothing in a project outranks an admin, so no lookup is needed
-    session = db or object_session(project)
+    session = db or (object_session(project) if isinstance(project, Project) else None)
     member = member_role(session, user, project) if session is not None else None
     candidates = [r for r in (org, member) if r in RANK]
     return max(candidates, key=RANK.__getitem__) if candidates else None
 
 
-def role_for(user: User, project: Project | None = None, db: Session | None = None) -> str | None:
+def role_for(user: User, project: Scope | None = None, db: Session | None = None) -> str | None:
     return user.role if project is None else project_role(user, project, db)
 
 
-def allowed(user: User, action: str, project: Project | None = None, db: Session | None = None) -> bool:
+def allowed(user: User, action: str, project: Scope | None = None, db: Session | None = None) -> bool:
     need = MINIMUM_ROLE.get(action)
     if need is None:
         return False  # an action nobody declared is denied, never silently allowed
@@ -102,7 +119,7 @@ def allowed(user: User, action: str, project: Project | None = None, db: Session
     return role is not None and RANK.get(role, -1) >= RANK[need]
 
 
-def require(user: User, action: str, project: Project | None = None, db: Session | None = None) -> None:
+def require(user: User, action: str, project: Scope | None = None, db: Session | None = None) -> None:
     """Raise unless allowed: NotFound for a project the user may not see, Forbidden otherwise."""
     if allowed(user, action, project, db):
         return

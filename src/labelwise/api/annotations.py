@@ -58,7 +58,8 @@ def list_annotations(task_id: int, user: CurrentUser, db: SessionDep) -> list[di
 @lean.hot
 def create_annotation(task_id: int, body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     target = annotation_service.target(db, task_id)
-    policies.require(user, "annotate", projects.get(db, target.project_id), db)
+    # The task's row came with its project's settings: the decision needs only the project's id.
+    policies.require(user, "annotate", policies.ProjectRef(target.project_id), db)
     return _out(annotation_service.create(db, target, user, json_object(body)))
 
 

@@ -53,10 +53,27 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, false, func, literal_column, select, true, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    literal_column,
+    null,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -101,9 +118,6 @@ _REJECTED = (
     .limit(1)
 )
 _DONE = select(func.count()).where(_A.completed_by_id == bindparam("uid"), _A.project_id == bindparam("pid"))
-# A user's own unexpired leases: a handful of rows found through the user index. Kept apart from
-# the tasks scan on purpose: joined into one query, SQLite's planner may walk the whole queue index.
-_MY_LEASES = select(_L.task_id).where(_L.user_id == bindparam("uid"), _L.expire_at > bindparam("now"))
 _HELD = (
     select(_T.id)
     .where(
@@ -153,9 +167,8 @@ _STARTED = (
     .order_by(_T.total_annotations.desc(), _T.id)
     .limit(1)
 )
-# Read as a list first (a few rows: the live leases), then looked up by id like `_HELD`: joined in
+# Other people's leased tasks (a list from the preface), looked up by id like `_HELD`: joined in
 # one statement, SQLite's planner (without statistics) walks the project's queue index instead.
-_OTHERS_LEASED = select(_L.task_id).where(_L.expire_at > bindparam("now"), _L.user_id != bindparam("uid"))
 _LEASED = (
     select(_T.id)
     .where(_T.id.in_(bindparam("leased", expanding=True)), *_REGULAR, _NOT_MINE, _ROOM)
@@ -215,11 +228,66 @@ def _first(conn: Connection, stmt: Select[Any], params: dict[str, Any], skip: li
     return None if value is None else int(value)
 
 
-def _paused(conn: Connection, params: dict[str, Any]) -> None:
-    pause = conn.execute(_PAUSE, params).first()
-    if pause is not None:
-        why = pause.verbose_reason or pause.reason
-        raise Forbidden(f"you are paused in this project: {why}", {"pause": [pause.reason]})
+# What `next` reads of this user's own rows before choosing, as ONE statement (one round trip instead of
+# four): the pause, the first rejected annotation, and the live leases, tagged by kind. With overlap > 1
+# every live lease is read (others' leases steer the choice towards tasks in progress; the user's own are
+# among them), else only the user's, through the user index.
+PAUSED, REJECTED, MINE, OTHERS = 0, 1, 2, 3
+_TEXT_NULL = cast(null(), Text)
+_PREFACES: dict[tuple[bool, bool], Any] = {}
+
+
+def _preface(skip: bool, all_leases: bool) -> Any:
+    key = (skip, all_leases)
+    if key in _PREFACES:
+        return _PREFACES[key]
+    pause = _PAUSE.subquery()
+    rejected = (_EXCEPT[id(_REJECTED)] if skip else _REJECTED).subquery()
+    if all_leases:
+        kind: Any = case(
+            (_L.user_id == bindparam("uid"), literal_column(str(MINE))), else_=literal_column(str(OTHERS))
+        )
+        leases = select(kind, _L.task_id, _TEXT_NULL, _TEXT_NULL).where(_L.expire_at > bindparam("now"))
+    else:
+        leases = select(literal_column(str(MINE)), _L.task_id, _TEXT_NULL, _TEXT_NULL).where(
+            _L.user_id == bindparam("uid"), _L.expire_at > bindparam("now")
+        )
+    statement = _PREFACES[key] = union_all(
+        select(
+            literal_column(str(PAUSED)).label("kind"),
+            cast(null(), Integer).label("task_id"),
+            cast(pause.c.reason, Text).label("reason"),
+            cast(pause.c.verbose_reason, Text).label("verbose"),
+        ),
+        select(literal_column(str(REJECTED)), rejected.c.task_id, _TEXT_NULL, _TEXT_NULL),
+        leases,
+    )
+    return statement
+
+
+@dataclass
+class _Preface:
+    """The preface's rows sorted out: the pause (reason, verbose), the rejected task, the leases."""
+
+    pause: tuple[str, str] | None = None
+    rejected: int | None = None
+    mine: list[int] = field(default_factory=list)
+    others: list[int] = field(default_factory=list)
+
+
+def _read_preface(conn: Connection, params: dict[str, Any], skip: list[int], all_leases: bool) -> _Preface:
+    found = _Preface()
+    values = {**params, "exclude": skip} if skip else params
+    for kind, task_id, reason, verbose in conn.execute(_preface(bool(skip), all_leases), values):
+        if kind == PAUSED:
+            found.pause = (reason, verbose)
+        elif kind == REJECTED:
+            found.rejected = int(task_id)
+        elif kind == MINE:
+            found.mine.append(int(task_id))
+        else:
+            found.others.append(int(task_id))
+    return found
 
 
 _PLANS: dict[tuple[str, bool, bool, bool, str, bool], Any] = {}
@@ -310,18 +378,20 @@ def next_task(
     now = datetime.now(UTC)
     params: dict[str, Any] = {"uid": user.id, "pid": project.id, "now": now, "overlap": rules.overlap}
     skip = sorted(set(exclude))
+    all_leases = rules.overlap > 1 and not rules.assignment_only
     try:
-        _paused(conn, params)
+        seen = _read_preface(conn, params, skip, all_leases)
+        if seen.pause is not None:
+            reason, verbose = seen.pause
+            raise Forbidden(f"you are paused in this project: {verbose or reason}", {"pause": [reason]})
         gold, only_gold = _wants_gold(conn, db, project, user)
-        rejected = _first(conn, _REJECTED, params, skip)
-        if rejected is not None:
+        if seen.rejected is not None:
             db.commit()
-            return rejected
-        leases = list(conn.execute(_MY_LEASES, params).scalars())
-        mine = [t for t in leases if t not in skip]
+            return seen.rejected
+        mine = [t for t in seen.mine if t not in skip]
         # A task on screen (excluded, still leased) counts towards the limit: the labeling screen's
         # prefetch must not hand out one task more than the annotator may finish.
-        in_hand = len(leases) - len(mine)
+        in_hand = len(seen.mine) - len(mine)
         held = conn.execute(_HELD, {**params, "leased": mine}).scalar() if mine else None
         if held is not None:
             db.commit()
@@ -335,25 +405,28 @@ def next_task(
         db.rollback()
         raise
     expire = now + timedelta(seconds=lock_seconds)
+    others = [t for t in seen.others if t not in skip]
     if gold:
-        return _next_gold(db, project, user, params, skip, expire, only_gold)
-    return _next_regular(db, project, params, skip, expire)
+        return _next_gold(db, project, user, params, skip, expire, only_gold, others)
+    return _next_regular(db, project, params, skip, expire, others)
 
 
 def _next_regular(
-    db: Session, project: Project, params: dict[str, Any], skip: list[int], expire: datetime
+    db: Session,
+    project: Project,
+    params: dict[str, Any],
+    skip: list[int],
+    expire: datetime,
+    others: list[int],
 ) -> int | None:
-    """Rules 5 to 7: what steers preference read first, then the one serialized statement."""
+    """Rules 5 to 7: what steers preference read first (`others`: the tasks other people hold live
+    leases on, from the preface), then the one serialized statement."""
     rules = distribution.rules(project)
     conn = db.connection()
-    others: list[int] = []
-    if not rules.assignment_only:
-        if rules.overlap > 1:
-            others = [t for t in conn.execute(_OTHERS_LEASED, params).scalars() if t not in skip]
-        if rules.sampling == "Uniform sampling":
-            inner = random.randint(1, max(project.last_inner_id, 1))  # spreading work, not a secret
-            pivot = conn.execute(_PIVOT, {**params, "inner": inner}).scalar()
-            params["pivot"] = int(pivot) if pivot is not None else 2**31 - 1  # past every id: wrap
+    if not rules.assignment_only and rules.sampling == "Uniform sampling":
+        inner = random.randint(1, max(project.last_inner_id, 1))  # spreading work, not a secret
+        pivot = conn.execute(_PIVOT, {**params, "inner": inner}).scalar()
+        params["pivot"] = int(pivot) if pivot is not None else 2**31 - 1  # past every id: wrap
     begin_write(db)
     conn = db.connection()
     if conn.dialect.name == "postgresql":
@@ -376,6 +449,7 @@ def _next_gold(
     skip: list[int],
     expire: datetime,
     only_gold: bool,
+    others: list[int],
 ) -> int | None:
     """A gold task leased, or the normal rules when none is left (an exam: a 403 saying so)."""
     begin_write(db)
@@ -394,7 +468,7 @@ def _next_gold(
     db.commit()
     params.pop("expire", None)
     params.pop("exclude", None)
-    return _next_regular(db, project, params, skip, expire)
+    return _next_regular(db, project, params, skip, expire, others)
 
 
 MAX_EXCLUDE = 50
