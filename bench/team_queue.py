@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -209,15 +210,39 @@ def _invariant(url: str, token: str, pid: int, overlap: int) -> dict[str, Any]:
             "same_annotator_twice": repeated, "ok": ok}  # fmt: skip
 
 
+PG_STAT_OPTIONS = (
+    "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all "
+    "-c pg_stat_statements.track_planning=on"
+)
+
+
+def _statements(db_url: str, top: int) -> list[dict[str, Any]]:
+    """The statements that took the database's time over the run (`--pg-statements N`: the top N by
+    execution plus planning time), to find what to cut next."""
+    query = sa.text(
+        "SELECT calls, round((total_exec_time + total_plan_time)::numeric, 1) AS ms, "
+        "round((total_plan_time)::numeric, 1) AS plan_ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query "
+        "FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT :top"
+    )
+    with sa.create_engine(db_url).connect() as conn:
+        return [
+            dict(r._mapping) | {"ms": float(r.ms), "plan_ms": float(r.plan_ms)}
+            for r in conn.execute(query, {"top": top})
+        ]
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     cluster: dict[str, Any] | None = None
     db_url = None
     if args.postgres == "auto":
         from tests.support.postgres import start_cluster
 
-        c = start_cluster()
+        c = start_cluster(PG_STAT_OPTIONS if args.pg_statements else "")
         cluster = {"obj": c}
         db_url = pg_cluster.createdb(c.url)
+        if args.pg_statements:
+            with sa.create_engine(db_url, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.execute(sa.text("CREATE EXTENSION pg_stat_statements"))
     elif args.postgres:
         db_url = pg_cluster.createdb(args.postgres)
     server = Server(args.workers, db_url)
@@ -262,6 +287,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         server_cpu = sum(spent)
         client_cpu = time.process_time() - client_cpu0
         load = monitor.stop()
+        statements = _statements(db_url, args.pg_statements) if db_url and args.pg_statements else None
         created = out["status"]["submit 201"]
         fivexx = sum(v for k, v in out["status"].items() if k.split()[1].startswith("5"))
         return {
@@ -288,6 +314,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "5xx": fivexx,
             "invariant": _invariant(server.url, server.token, pid, args.overlap),
             "load": load,
+            **({"statements": statements} if statements is not None else {}),
         }
     finally:
         server.stop()
@@ -308,6 +335,9 @@ def main() -> None:
     p.add_argument("--think-ms", type=float, default=0.0, help="mean pause between next and submit")
     p.add_argument("--postgres", default="", help="auto (throwaway cluster) or a server URL")
     p.add_argument("--out", default="")
+    p.add_argument(
+        "--pg-statements", type=int, default=0, help="with --postgres auto: print the top N statements"
+    )
     args = p.parse_args()
     result = run(args)
     text = json.dumps(result, indent=2, default=str)

@@ -51,7 +51,8 @@ def _run(cmd: list[str], as_postgres: bool) -> subprocess.CompletedProcess[bytes
     return subprocess.run(cmd, check=True, capture_output=True)
 
 
-def start_cluster() -> Cluster:
+def start_cluster(options: str = "") -> Cluster:
+    """A throwaway cluster; `options`: more `-c name=value` server settings (the benchmarks' profiling)."""
     initdb, pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
     if not initdb or not pg_ctl:
         raise RuntimeError("PostgreSQL server binaries not found; run scripts/setup.sh to install them")
@@ -67,7 +68,7 @@ def start_cluster() -> Cluster:
         f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
         "-c shared_buffers=256MB"
-    )
+    ) + (f" {options}" if options else "")
     _run(
         [pg_ctl, "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "-t", "60", "start"], as_postgres
     )

@@ -52,7 +52,7 @@ than the overlap, linear in those tasks when it is not (one annotator on an over
 from __future__ import annotations
 
 import random
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -61,6 +61,8 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    all_,
+    any_,
     bindparam,
     case,
     cast,
@@ -100,6 +102,16 @@ _NOT_MINE = ~exists().where(_A.task_id == _T.id, _A.completed_by_id == bindparam
 _UNLABELED = (_T.project_id == bindparam("pid"), _T.is_labeled == false())
 # What the normal rules may hand out: unlabeled and not gold.
 _REGULAR = (*_UNLABELED, _T.is_gold == false())
+_BUILT: dict[tuple[Any, ...], Select[Any]] = {}
+
+
+def _cached(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+    """A statement built once per key (per dialect, mostly): SQLAlchemy's compiled cache then finds it."""
+    if key not in _BUILT:
+        _BUILT[key] = build()
+    return _BUILT[key]
+
+
 _PAUSE = (
     select(_Z.reason, _Z.verbose_reason)
     .where(_Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
@@ -118,17 +130,38 @@ _REJECTED = (
     .limit(1)
 )
 _DONE = select(func.count()).where(_A.completed_by_id == bindparam("uid"), _A.project_id == bindparam("pid"))
-_HELD = (
-    select(_T.id)
-    .where(
-        _T.id.in_(bindparam("leased", expanding=True)),
-        _T.project_id == bindparam("pid"),
-        (_T.is_labeled == false()) | (_T.is_gold == true()),  # a gold task in hand, labeled or not
-        _NOT_MINE,
+
+
+def _ids(dialect: str, column: Any, name: str, negate: bool = False) -> Any:
+    """`column IN (the list bound as name)`. On PostgreSQL one array parameter (`= ANY`): the statement's
+    text, and so its prepared plan, stays the same whatever the list's length (an expanded IN list made
+    a new statement for every length: the queue's choice was parsed and planned anew on most calls).
+    SQLite has no arrays, and its statements are cheap to prepare: the list is expanded there."""
+    if dialect == "postgresql":
+        array = bindparam(name, type_=postgresql.ARRAY(Integer))
+        return column != all_(array) if negate else column == any_(array)
+    param: Any = bindparam(name, expanding=True)
+    return column.not_in(param) if negate else column.in_(param)
+
+
+def _held(dialect: str) -> Select[Any]:
+    return _cached(("held", dialect), lambda: _held_select(dialect))
+
+
+def _held_select(dialect: str) -> Select[Any]:
+    return (
+        select(_T.id)
+        .where(
+            _ids(dialect, _T.id, "leased"),
+            _T.project_id == bindparam("pid"),
+            (_T.is_labeled == false()) | (_T.is_gold == true()),  # a gold task in hand, labeled or not
+            _NOT_MINE,
+        )
+        .order_by(_T.id)
+        .limit(1)
     )
-    .order_by(_T.id)
-    .limit(1)
-)
+
+
 _ASSIGNED = (
     select(_S.task_id)
     .where(
@@ -167,14 +200,22 @@ _STARTED = (
     .order_by(_T.total_annotations.desc(), _T.id)
     .limit(1)
 )
-# Other people's leased tasks (a list from the preface), looked up by id like `_HELD`: joined in
+
+
+# Other people's leased tasks (a list from the preface), looked up by id like `_held`: joined in
 # one statement, SQLite's planner (without statistics) walks the project's queue index instead.
-_LEASED = (
-    select(_T.id)
-    .where(_T.id.in_(bindparam("leased", expanding=True)), *_REGULAR, _NOT_MINE, _ROOM)
-    .order_by(_T.id)
-    .limit(1)
-)
+def _leased(dialect: str) -> Select[Any]:
+    return _cached(
+        ("leased", dialect),
+        lambda: (
+            select(_T.id)
+            .where(_ids(dialect, _T.id, "leased"), *_REGULAR, _NOT_MINE, _ROOM)
+            .order_by(_T.id)
+            .limit(1)
+        ),
+    )
+
+
 _LEAST_CERTAIN = (
     select(_P.task_id)
     .join_from(table(Prediction), table(Task), _T.id == _P.task_id)
@@ -199,15 +240,11 @@ _GOLD = (
 _DROP_MINE = delete(table(TaskLock)).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
 
 
-def _except(stmt: Select[Any], column: Any) -> Select[Any]:
-    return stmt.where(column.not_in(bindparam("exclude", expanding=True)))
-
-
 # The labeling screen prefetches the task after the one on screen: it asks `next` excluding the task
 # it shows (which it holds a lease on), so it gets the following task leased too. The variants are
 # built apart so the everyday statements stay the simplest ones.
-_EXCEPT = {
-    id(s): _except(s, col)
+_EXCLUDABLE = {
+    id(s): col
     for s, col in (
         (_REJECTED, _A.task_id),
         (_ASSIGNED, _S.task_id),
@@ -220,9 +257,15 @@ _EXCEPT = {
 }
 
 
+def _excepting(dialect: str, stmt: Select[Any]) -> Select[Any]:
+    """`stmt` without the tasks bound as `exclude`."""
+    column = _EXCLUDABLE[id(stmt)]
+    return _cached(("except", dialect, id(stmt)), lambda: stmt.where(_ids(dialect, column, "exclude", True)))
+
+
 def _first(conn: Connection, stmt: Select[Any], params: dict[str, Any], skip: list[int]) -> int | None:
     if skip:
-        value = conn.execute(_EXCEPT[id(stmt)], {**params, "exclude": skip}).scalar()
+        value = conn.execute(_excepting(conn.dialect.name, stmt), {**params, "exclude": skip}).scalar()
     else:
         value = conn.execute(stmt, params).scalar()
     return None if value is None else int(value)
@@ -234,15 +277,15 @@ def _first(conn: Connection, stmt: Select[Any], params: dict[str, Any], skip: li
 # among them), else only the user's, through the user index.
 PAUSED, REJECTED, MINE, OTHERS = 0, 1, 2, 3
 _TEXT_NULL = cast(null(), Text)
-_PREFACES: dict[tuple[bool, bool], Any] = {}
+_PREFACES: dict[tuple[str, bool, bool], Any] = {}
 
 
-def _preface(skip: bool, all_leases: bool) -> Any:
-    key = (skip, all_leases)
+def _preface(dialect: str, skip: bool, all_leases: bool) -> Any:
+    key = (dialect, skip, all_leases)
     if key in _PREFACES:
         return _PREFACES[key]
     pause = _PAUSE.subquery()
-    rejected = (_EXCEPT[id(_REJECTED)] if skip else _REJECTED).subquery()
+    rejected = (_excepting(dialect, _REJECTED) if skip else _REJECTED).subquery()
     if all_leases:
         kind: Any = case(
             (_L.user_id == bindparam("uid"), literal_column(str(MINE))), else_=literal_column(str(OTHERS))
@@ -278,7 +321,9 @@ class _Preface:
 def _read_preface(conn: Connection, params: dict[str, Any], skip: list[int], all_leases: bool) -> _Preface:
     found = _Preface()
     values = {**params, "exclude": skip} if skip else params
-    for kind, task_id, reason, verbose in conn.execute(_preface(bool(skip), all_leases), values):
+    for kind, task_id, reason, verbose in conn.execute(
+        _preface(conn.dialect.name, bool(skip), all_leases), values
+    ):
         if kind == PAUSED:
             found.pause = (reason, verbose)
         elif kind == REJECTED:
@@ -290,6 +335,13 @@ def _read_preface(conn: Connection, params: dict[str, Any], skip: list[int], all
     return found
 
 
+# The section's lock, and for the rest of the transaction generic plans: the choice's plan is the same for
+# every annotator, but PostgreSQL kept choosing a custom plan for it, and planning the union anew took about
+# 1 ms of every call, inside the serialized section. `set_config(..., true)` is SET LOCAL, in the same
+# round trip as the lock.
+_SECTION = select(
+    func.pg_advisory_xact_lock(bindparam("ns", type_=Integer), bindparam("pid", type_=Integer)),
+)
 _PLANS: dict[tuple[str, bool, bool, bool, str, bool], Any] = {}
 
 
@@ -308,7 +360,7 @@ def _plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> 
     branches: list[Select[Any]] = [_ASSIGNED]
     if not rules.assignment_only:
         if rules.overlap > 1:
-            branches += [_STARTED, _LEASED] if leased else [_STARTED]
+            branches += [_STARTED, _leased(dialect)] if leased else [_STARTED]
         if rules.sampling == "Uniform sampling":
             branches.append(_AFTER_PIVOT)
         elif rules.sampling == "Uncertainty sampling":
@@ -319,17 +371,23 @@ def _plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> 
 
 
 def _leasing(dialect: str, branches: list[Select[Any]], skip: bool) -> Any:
-    """`INSERT INTO task_locks SELECT` the first id of the lowest-ranked branch that has one."""
-    parts = []
-    for rank, branch in enumerate(branches):
-        # `_LEASED` has no variant: excluded ids are left out of its list by the caller.
-        chosen = _EXCEPT[id(branch)] if skip and id(branch) in _EXCEPT else branch
-        sub = chosen.subquery()
-        parts.append(select(literal_column(str(rank)).label("rank"), sub.c[0].label("id")).select_from(sub))
-    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    pick = select(both.c.id).order_by(both.c.rank).limit(1).subquery()
-    # WHERE true: SQLite needs it to tell the SELECT's end from the ON CONFLICT clause.
-    rows = select(pick.c.id, bindparam("uid"), bindparam("expire", type_=_L.expire_at.type)).where(true())
+    """`INSERT INTO task_locks SELECT` the first id of the first branch that has one.
+
+    The branches are the arguments of one COALESCE of scalar subqueries, which both databases evaluate
+    left to right and stop at the first non-NULL: the branches after the one that finds a task never run
+    (a UNION ordered by rank ran every branch, inside the serialized section)."""
+    firsts = []
+    for branch in branches:
+        # `_leased` has no variant: excluded ids are left out of its list by the caller.
+        chosen = _excepting(dialect, branch) if skip and id(branch) in _EXCLUDABLE else branch
+        firsts.append(chosen.scalar_subquery())
+    # OFFSET 0 keeps the subquery whole: flattened into the outer query, its one column was computed
+    # twice (the row and the IS NOT NULL), every branch run twice.
+    first = func.coalesce(*firsts) if len(firsts) > 1 else firsts[0]
+    pick = select(first.label("id")).offset(0).subquery()
+    rows = select(pick.c.id, bindparam("uid"), bindparam("expire", type_=_L.expire_at.type)).where(
+        pick.c.id.is_not(None)
+    )
     module = postgresql if dialect == "postgresql" else sqlite
     insert = module.insert(table(TaskLock)).from_select(["task_id", "user_id", "expire_at"], rows)
     return insert.on_conflict_do_update(
@@ -392,7 +450,7 @@ def next_task(
         # A task on screen (excluded, still leased) counts towards the limit: the labeling screen's
         # prefetch must not hand out one task more than the annotator may finish.
         in_hand = len(seen.mine) - len(mine)
-        held = conn.execute(_HELD, {**params, "leased": mine}).scalar() if mine else None
+        held = conn.execute(_held(conn.dialect.name), {**params, "leased": mine}).scalar() if mine else None
         if held is not None:
             db.commit()
             return int(held)
@@ -430,7 +488,7 @@ def _next_regular(
     begin_write(db)
     conn = db.connection()
     if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_QUEUE, project.id)))
+        conn.execute(_SECTION, {"ns": ADVISORY_QUEUE, "pid": project.id})
     if others:
         params["leased"] = others
     if skip:
