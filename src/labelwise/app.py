@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -149,12 +150,20 @@ def _purge_trash(settings: Settings, database: Database) -> None:
         session.close()
 
 
+# How long a thread may keep the GIL while another waits for it (Python's default: 5 ms). A request thread
+# whose database round trip returned waits that long for the GIL, and the one holding the queue's
+# per-project section (lock, choice, commit) holds it for every waiting annotator meanwhile: at 1 ms the
+# PostgreSQL team run went from 166 to 180 annotations/s, next p95 from 124 to 94 ms (bench/RESULTS.md).
+SWITCH_SECONDS = 0.001
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = database or open_database(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        sys.setswitchinterval(SWITCH_SECONDS)
         _purge_trash(settings, db)
         runner = jobs.start(settings, db.sessionmaker)  # resumes jobs a stopped process left
         dispatcher = deliveries.Dispatcher(settings, db.sessionmaker).start()  # webhook outbox
