@@ -154,6 +154,7 @@ def _purge_trash(settings: Settings, database: Database) -> None:
 # whose database round trip returned waits that long for the GIL, and the one holding the queue's
 # per-project section (lock, choice, commit) holds it for every waiting annotator meanwhile: at 1 ms the
 # PostgreSQL team run went from 166 to 180 annotations/s, next p95 from 124 to 94 ms (bench/RESULTS.md).
+# On SQLite (one hot thread, the section inside the process) it cost more switching than it saved.
 SWITCH_SECONDS = 0.001
 
 
@@ -163,7 +164,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        sys.setswitchinterval(SWITCH_SECONDS)
+        if db.engine.dialect.name == "postgresql":
+            sys.setswitchinterval(SWITCH_SECONDS)
         _purge_trash(settings, db)
         runner = jobs.start(settings, db.sessionmaker)  # resumes jobs a stopped process left
         dispatcher = deliveries.Dispatcher(settings, db.sessionmaker).start()  # webhook outbox
