@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from labelwise.db.models import Annotation
 from tests.api.test_tasks_and_import import choice, make_project
 from tests.support.people import member
+from tests.support.statements import counted
 
 
 def _project(client: TestClient, n: int, **settings: Any) -> tuple[int, list[int]]:
@@ -251,3 +252,21 @@ def test_a_task_someone_else_holds_comes_before_a_fresh_one(client: TestClient, 
     assert _next(client, pid, b) == ids[2]  # not ids[0]: a's task needs a second annotator anyway
     c = _auth(member(db, pid, "c@example.com"))
     assert _next(client, pid, c) == ids[0]  # two leases on ids[2] fill its overlap
+
+
+def test_the_choice_is_one_statement_whatever_the_number_of_leases(
+    client: TestClient, db: Session, app: Any
+) -> None:
+    """The tasks other people hold go into the choice as a list; its statement must not change with the
+    list's length on PostgreSQL (a new text is parsed and planned again, and never prepared)."""
+    pid, ids = _project(client, 12, maximum_annotations=3)
+    people = [_auth(member(db, pid, f"p{k}@example.com")) for k in range(4)]
+    texts, handed = [], []
+    for who in people:  # each asks while 0, 1, 2, then 3 others hold leases (all on the first task)
+        with counted(app.state.engine) as seen:
+            handed.append(_next(client, pid, who))
+        texts.append(next(s for s in seen if "INSERT INTO task_locks" in s))
+    assert handed == [ids[0], ids[0], ids[0], ids[1]]  # three leases fill the first task's overlap
+    distinct = len(set(texts[1:]))
+    # 1, 2 and 3 leases held by others: one statement on PostgreSQL; SQLite expands the list.
+    assert distinct == (1 if db.get_bind().dialect.name == "postgresql" else 3)
