@@ -137,3 +137,17 @@ def test_a_submit_reads_the_connections_once_not_on_every_annotation(client: Tes
         _submit(client, ids[2])
     assert any("ml_backends" in s for s in first)  # the watch read the project's connections: none
     assert not any("ml_backends" in s for s in later)
+
+
+def test_a_second_builtin_classifier_in_a_project_is_refused(client: TestClient) -> None:
+    """Its versions would share the first one's names, and its training would replace those predictions."""
+    pid = make_project(client)
+    first = client.post("/api/ml", json={"project": pid, "title": "one", "type": "builtin"})
+    assert first.status_code == 201, first.text
+    r = client.post("/api/ml", json={"project": pid, "title": "two", "type": "builtin"})
+    assert r.status_code == 400 and "type" in r.json()["validation_errors"], r.text
+    assert f"connection {first.json()['id']}" in r.text
+    r = client.patch(f"/api/ml/{first.json()['id']}", json={"title": "renamed", "type": "builtin"})
+    assert r.status_code == 200, r.text  # the one there is may keep its type
+    other = make_project(client)
+    assert client.post("/api/ml", json={"project": other, "type": "builtin"}).status_code == 201

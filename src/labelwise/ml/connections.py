@@ -307,8 +307,26 @@ def _store_probe(db: Session, row: MLBackend, state: str, error: str, version: s
     row.updated_at = utcnow()
 
 
+def _one_builtin(db: Session, project_id: int, kind: str, current_id: int | None) -> None:
+    """One built-in classifier per project: its versions are named `builtin-<n>` and a training replaces the
+    predictions of the older names, so a second one would delete the first one's predictions."""
+    if kind != "builtin":
+        return
+    query = select(MLBackend.id).where(MLBackend.project_id == project_id, MLBackend.type == "builtin")
+    if current_id is not None:
+        query = query.where(MLBackend.id != current_id)
+    other = db.scalar(query.limit(1))
+    if other is not None:
+        raise Invalid(
+            f"type: project {project_id} already has a built-in classifier (connection {other}); "
+            "change that one's settings instead",
+            {"type": ["one built-in classifier per project"]},
+        )
+
+
 def create(db: Session, user: User, project: Project, body: dict[str, Any], settings: Settings) -> MLBackend:
     values = _values(body, settings, None)
+    _one_builtin(db, project.id, values.get("type", "remote"), None)
     row = MLBackend(
         project_id=project.id, title="default", description="", type="remote", state="DI", error_message="",
         is_interactive=False, auth_method="NONE", basic_auth_user="", basic_auth_pass="", extra_params={},
@@ -340,6 +358,7 @@ def update(db: Session, row: MLBackend, user: User, body: dict[str, Any], settin
     if "project" in body and checks.optional_id(body["project"], "project") != row.project_id:
         raise Invalid("a model connection cannot move to another project", {"project": ["cannot be changed"]})
     values = _values(body, settings, row)
+    _one_builtin(db, row.project_id, values.get("type", row.type), row.id)
     project = db.get(Project, row.project_id)
     assert project is not None
     db.commit()

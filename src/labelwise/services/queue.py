@@ -184,10 +184,7 @@ _ROOM = _T.total_annotations + _OTHERS_LOCKS < bindparam("overlap")
 # equalities): ordered by id, PostgreSQL walked the primary key, stepping over every labeled task before
 # the first new one (a 20,000-task project, 1,370 rows: 2.2 ms inside the serialized section).
 _CANDIDATE = (
-    select(_T.id)
-    .where(*_REGULAR, _NOT_MINE, _ROOM)
-    .order_by(_T.project_id, _T.is_labeled, _T.id)
-    .limit(1)
+    select(_T.id).where(*_REGULAR, _NOT_MINE, _ROOM).order_by(_T.project_id, _T.is_labeled, _T.id).limit(1)
 )
 _AFTER_PIVOT = _CANDIDATE.where(_T.id >= bindparam("pivot"))
 # The uniform pivot: the task at or after a random inner id, found on (project_id, inner_id). Not
