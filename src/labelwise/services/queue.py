@@ -340,10 +340,8 @@ def _read_preface(conn: Connection, params: dict[str, Any], skip: list[int], all
     return found
 
 
-# The section's lock, and for the rest of the transaction generic plans: the choice's plan is the same for
-# every annotator, but PostgreSQL kept choosing a custom plan for it, and planning the union anew took about
-# 1 ms of every call, inside the serialized section. `set_config(..., true)` is SET LOCAL, in the same
-# round trip as the lock.
+# The section's lock. Custom plans stay for the choice (about 0.7 ms of planning per call): forced generic
+# plans (`plan_cache_mode`) walked the primary key past every labeled task (bench/RESULTS.md, session 8).
 _SECTION = select(
     func.pg_advisory_xact_lock(bindparam("ns", type_=Integer), bindparam("pid", type_=Integer)),
 )
