@@ -32,6 +32,8 @@ class _Compiled:
     sql: str
     binds: tuple[tuple[str, Processor | None], ...]
     results: tuple[Processor | None, ...]
+    # Values the statement carries itself (a LIMIT's number), used when the caller gives none.
+    fixed: tuple[tuple[str, Any], ...] = ()
 
 
 def _named(dialect: Dialect) -> Dialect:
@@ -89,7 +91,8 @@ class Prepared:
         )
         columns = getattr(self.statement, "exported_columns", ())
         results = tuple(_result_processor(c.type, dialect) for c in columns)
-        return _Compiled(compiled.string, binds, results)
+        fixed = tuple((name, bind.value) for name, bind in compiled.binds.items() if not bind.required)
+        return _Compiled(compiled.string, binds, results, fixed)
 
     def compiled(self, dialect: Dialect) -> _Compiled:
         key = dialect.name
@@ -98,14 +101,20 @@ class Prepared:
             found = self._by_dialect[key] = self._compile(dialect)
         return found
 
+    def values(self, dialect: Dialect, params: dict[str, Any]) -> dict[str, Any]:
+        c = self.compiled(dialect)
+        given = {**dict(c.fixed), **params} if c.fixed else params
+        values = {}
+        for name, process in c.binds:
+            value = given[name]
+            values[name] = process(value) if process is not None else value
+        return values
+
     def run(self, db: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Execute in the session's transaction; rows come back only for SELECT and RETURNING."""
         dialect, raw = _link(db)
         c = self.compiled(dialect)
-        values = {}
-        for name, process in c.binds:
-            value = params[name]
-            values[name] = process(value) if process is not None else value
+        values = self.values(dialect, params)
         try:
             cursor = raw.execute(c.sql, values)
             rows = cursor.fetchall() if cursor.description is not None else []
@@ -117,3 +126,27 @@ class Prepared:
             return [tuple(r) for r in rows]
         procs = c.results
         return [tuple(p(v) if p is not None else v for p, v in zip(procs, row, strict=True)) for row in rows]
+
+
+def run_and_commit(db: Session, steps: Sequence[tuple[Prepared, dict[str, Any]]]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: the statements and the COMMIT of the session's transaction sent together in psycopg's
+    pipeline mode (one network round trip), the last statement's rows returned. The session then still
+    believes its transaction open: the caller's `db.commit()` finds nothing left to commit.
+
+    Why: a section serialized by a lock held to the commit (the queue's choice) otherwise waits, between
+    its statements, for its thread to get a round trip back and then the GIL, while every other chooser of
+    the project waits on it."""
+    dialect, raw = _link(db)
+    cursors = []
+    sql, values = "", {}
+    try:
+        with raw.pipeline():
+            for prepared, params in steps:
+                sql, values = prepared.compiled(dialect).sql, prepared.values(dialect, params)
+                cursors.append(raw.execute(sql, values))
+            raw.commit()
+        last = cursors[-1]
+        rows = last.fetchall() if last.description is not None else []
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
+    return [tuple(r) for r in rows]

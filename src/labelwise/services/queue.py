@@ -84,7 +84,7 @@ from labelwise import policies
 from labelwise.db.base import table
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Annotation, Pause, Prediction, Project, Task, TaskAssignment, TaskLock, User
-from labelwise.db.prepared import Prepared
+from labelwise.db.prepared import Prepared, run_and_commit
 from labelwise.services import distribution, exams, quality_control
 from labelwise.services.errors import Forbidden, Invalid, NotFound
 
@@ -342,9 +342,19 @@ def _read_preface(conn: Connection, params: dict[str, Any], skip: list[int], all
 
 # The section's lock. Custom plans stay for the choice (about 0.7 ms of planning per call): forced generic
 # plans (`plan_cache_mode`) walked the primary key past every labeled task (bench/RESULTS.md, session 8).
-_SECTION = select(
-    func.pg_advisory_xact_lock(bindparam("ns", type_=Integer), bindparam("pid", type_=Integer)),
+_SECTION = Prepared(
+    select(func.pg_advisory_xact_lock(bindparam("ns", type_=Integer), bindparam("pid", type_=Integer)))
 )
+_PREPARED_PLANS: dict[tuple[str, bool, bool, bool, str, bool], Prepared] = {}
+
+
+def _prepared_plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> Prepared:
+    key = (dialect, rules.assignment_only, rules.overlap > 1, leased, rules.sampling, skip)
+    if key not in _PREPARED_PLANS:
+        _PREPARED_PLANS[key] = Prepared(_plan(dialect, rules, leased, skip))
+    return _PREPARED_PLANS[key]
+
+
 _PLANS: dict[tuple[str, bool, bool, bool, str, bool], Any] = {}
 
 
@@ -490,14 +500,19 @@ def _next_regular(
         params["pivot"] = int(pivot) if pivot is not None else 2**31 - 1  # past every id: wrap
     begin_write(db)
     conn = db.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(_SECTION, {"ns": ADVISORY_QUEUE, "pid": project.id})
     if others:
         params["leased"] = others
     if skip:
         params["exclude"] = skip
     params["expire"] = expire
-    task_id = conn.execute(_plan(conn.dialect.name, rules, bool(others), bool(skip)), params).scalar()
+    dialect = conn.dialect.name
+    if dialect == "postgresql":  # lock, choice and commit in one round trip
+        section = {"ns": ADVISORY_QUEUE, "pid": project.id}
+        plan = _prepared_plan(dialect, rules, bool(others), bool(skip))
+        rows = run_and_commit(db, [(_SECTION, section), (plan, params)])
+        db.commit()
+        return int(rows[0][0]) if rows else None
+    task_id = conn.execute(_plan(dialect, rules, bool(others), bool(skip)), params).scalar()
     db.commit()
     return None if task_id is None else int(task_id)
 
