@@ -31,6 +31,12 @@ export class Queue {
         this.endReason = error.message; // nothing left, or the project's per-annotator limit reached
         return null;
       }
+      if (error instanceof ApiError && error.status === 403) {
+        // Paused by a manager (or by the gold-task check), or a failed exam: the queue ends with the reason.
+        this.endReason = error.message;
+        this.blocked = true;
+        return null;
+      }
       throw error;
     }
     return editorPayload(task.id);

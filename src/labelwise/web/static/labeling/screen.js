@@ -271,7 +271,12 @@ async function allDone() {
   ui.back.classList.add("hidden");
   ui.done.classList.remove("hidden");
   const reason = ui.done.querySelector(".lb-done-reason");
-  if (reason && queue.endReason && /limit/i.test(queue.endReason)) reason.textContent = queue.endReason;
+  if (queue.blocked) {
+    ui.done.querySelector("h2").textContent = "You cannot label in this project now";
+    ui.done.classList.add("lb-blocked");
+  }
+  const told = queue.endReason && (queue.blocked || /limit/i.test(queue.endReason));
+  if (reason && told) reason.textContent = queue.endReason; // text only: the reason is a manager's words
   showReview(null);
   history.show(null);
   say("");
