@@ -25,6 +25,7 @@ from labelwise.services import deliveries, events, webhooks
 from labelwise.services.errors import Invalid
 from labelwise.settings import Settings
 from labelwise.storage import fetch
+from tests.api.test_dm_actions import act
 from tests.api.test_tasks_and_import import choice, make_project
 from tests.support.people import member
 
@@ -462,3 +463,31 @@ def test_old_finished_deliveries_are_pruned_pending_ones_kept(db: Session, admin
     assert deliveries.prune(db) == 2
     left = sorted(r.status for r in db.scalars(select(WebhookDelivery)))
     assert left == ["delivered", "pending"]
+
+
+def test_data_manager_bulk_deletes_fire_label_studio_events(client: TestClient, db: Session) -> None:
+    """Deleting annotations, then tasks, from the data manager's actions tells the webhooks which ones."""
+    pid = make_project(client)
+    client.post("/api/webhooks", json={"project": pid, "url": "http://127.0.0.1:9/x"})
+    tids = client.post(
+        f"/api/projects/{pid}/import?return_task_ids=1", json=[{"text": t} for t in "abc"]
+    ).json()["task_ids"]
+    anns = [
+        client.post(f"/api/tasks/{t}/annotations/", json={"result": [choice("pos")]}).json()["id"]
+        for t in tids[:2]
+    ]
+    picked = {"selectedItems": {"all": False, "included": tids[:2]}}
+    assert act(client, pid, "delete_tasks_annotations", picked).status_code == 200
+    assert (
+        act(client, pid, "delete_tasks", {"selectedItems": {"all": True, "excluded": [tids[2]]}}).status_code
+        == 200
+    )
+    rows = [
+        r
+        for r in db.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))
+        if r.action.endswith("DELETED")
+    ]
+    assert [r.action for r in rows] == ["ANNOTATIONS_DELETED", "TASKS_DELETED"]
+    assert rows[0].payload["annotations"] == [{"id": a} for a in anns]
+    assert sorted(t["id"] for t in rows[1].payload["tasks"]) == tids[:2]
+    assert rows[1].payload["project"]["id"] == pid

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from labelwise.db.engine import affected, begin_write
 from labelwise.db.models import Annotation, Draft, Prediction, Project, Task, User
-from labelwise.services import activity, counters, filters, gold, trash
+from labelwise.services import activity, counters, events, filters, gold, trash
 from labelwise.services.errors import Invalid
 
 
@@ -46,9 +46,20 @@ def _sums(db: Session, project: Project, chosen: Select[Any]) -> tuple[int, int,
     return int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4])
 
 
+def _ids(db: Session, query: Select[Any]) -> list[int]:
+    return [int(i) for i in db.scalars(query)]
+
+
 def _delete_tasks(db: Session, project: Project, chosen: Select[Any], user: User) -> dict[str, Any]:
     n, anns, skipped, preds, with_anns = _sums(db, project, chosen)
     if n:
+        # Before the delete: the payload (built only when a webhook listens) reads the ids being deleted.
+        events.emit(
+            db,
+            "TASKS_DELETED",
+            project.id,
+            events.deleted_payload(db, "tasks", lambda: _ids(db, chosen), project.id),
+        )
         trash.keep_tasks(db, project.id, chosen, user)
         counters.tasks_removed(db, project.id, n, anns, skipped, preds, with_anns)
         db.execute(delete(Draft).where(Draft.task_id.in_(chosen)))
@@ -59,6 +70,13 @@ def _delete_tasks(db: Session, project: Project, chosen: Select[Any], user: User
 def _delete_annotations(db: Session, project: Project, chosen: Select[Any], user: User) -> dict[str, Any]:
     _, anns, skipped, _, with_anns = _sums(db, project, chosen)
     if anns or skipped:
+        doomed = select(Annotation.id).where(Annotation.task_id.in_(chosen)).order_by(Annotation.id)
+        events.emit(
+            db,
+            "ANNOTATIONS_DELETED",
+            project.id,
+            events.deleted_payload(db, "annotations", lambda: _ids(db, doomed), project.id),
+        )
         trash.keep_annotations(
             db, project.id, select(Annotation.id).where(Annotation.task_id.in_(chosen)), user
         )
