@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from labelwise import __version__, jobs
+from labelwise import __version__, housekeeping, jobs
 from labelwise.api import (
     actions,
     activity_logs,
@@ -136,20 +136,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal server error")
 
 
-def _purge_trash(settings: Settings, database: Database) -> None:
-    """Deletions older than `LABELWISE_TRASH_DAYS` leave the trash at every start (one query on the small
-    deletions table when nothing expired)."""
-    from labelwise.db.base import utcnow
-    from labelwise.services import trash as trash_service
-
-    session = database.write_sessionmaker()
-    try:
-        trash_service.purge(session, utcnow(), settings.trash_days)
-        session.commit()
-    finally:
-        session.close()
-
-
 # How long a thread may keep the GIL while another waits for it (Python's default: 5 ms). A request thread
 # whose database round trip returned waits that long for the GIL, and the one holding the queue's
 # per-project section (lock, choice, commit) holds it for every waiting annotator meanwhile: at 1 ms the
@@ -166,12 +152,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if db.engine.dialect.name == "postgresql":
             sys.setswitchinterval(SWITCH_SECONDS)
-        _purge_trash(settings, db)
+        housekeeping.purge_trash(settings, db)  # at every start, then on the clock
         runner = jobs.start(settings, db.sessionmaker)  # resumes jobs a stopped process left
         dispatcher = deliveries.Dispatcher(settings, db.sessionmaker).start()  # webhook outbox
+        keeper = housekeeping.Housekeeping(settings, db).start()
         try:
             yield
         finally:
+            keeper.stop()
             dispatcher.stop()
             jobs.stop(runner)
         for lane in ("executor", "hot_executor"):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 # The job runner's and the webhook deliverer's threads (request threads are `labelwise-executor`...).
-BACKGROUND = ("labelwise-job", "labelwise-webhooks")
+BACKGROUND = ("labelwise-job", "labelwise-webhooks", "labelwise-housekeeping")
 
 
 @contextmanager
