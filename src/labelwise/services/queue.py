@@ -55,7 +55,8 @@ import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+from typing import cast as cast_type
 
 from sqlalchemy import (
     Integer,
@@ -102,14 +103,16 @@ _NOT_MINE = ~exists().where(_A.task_id == _T.id, _A.completed_by_id == bindparam
 _UNLABELED = (_T.project_id == bindparam("pid"), _T.is_labeled == false())
 # What the normal rules may hand out: unlabeled and not gold.
 _REGULAR = (*_UNLABELED, _T.is_gold == false())
-_BUILT: dict[tuple[Any, ...], Select[Any]] = {}
+_BUILT: dict[tuple[Any, ...], Any] = {}
+Built = TypeVar("Built")
 
 
-def _cached(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
-    """A statement built once per key (per dialect, mostly): SQLAlchemy's compiled cache then finds it."""
+def _cached(key: tuple[Any, ...], build: Callable[[], Built]) -> Built:
+    """A statement built once per shape (dialect, rules, exclusion...) and kept, so SQLAlchemy's compiled
+    cache (or `Prepared`'s) finds the same object on every call."""
     if key not in _BUILT:
         _BUILT[key] = build()
-    return _BUILT[key]
+    return cast_type(Built, _BUILT[key])
 
 
 _PAUSE = (
@@ -282,13 +285,13 @@ def _first(conn: Connection, stmt: Select[Any], params: dict[str, Any], skip: li
 # among them), else only the user's, through the user index.
 PAUSED, REJECTED, MINE, OTHERS = 0, 1, 2, 3
 _TEXT_NULL = cast(null(), Text)
-_PREFACES: dict[tuple[str, bool, bool], Any] = {}
 
 
 def _preface(dialect: str, skip: bool, all_leases: bool) -> Any:
-    key = (dialect, skip, all_leases)
-    if key in _PREFACES:
-        return _PREFACES[key]
+    return _cached(("preface", dialect, skip, all_leases), lambda: _preface_select(dialect, skip, all_leases))
+
+
+def _preface_select(dialect: str, skip: bool, all_leases: bool) -> Any:
     pause = _PAUSE.subquery()
     rejected = (_excepting(dialect, _REJECTED) if skip else _REJECTED).subquery()
     if all_leases:
@@ -300,7 +303,7 @@ def _preface(dialect: str, skip: bool, all_leases: bool) -> Any:
         leases = select(literal_column(str(MINE)), _L.task_id, _TEXT_NULL, _TEXT_NULL).where(
             _L.user_id == bindparam("uid"), _L.expire_at > bindparam("now")
         )
-    statement = _PREFACES[key] = union_all(
+    return union_all(
         select(
             literal_column(str(PAUSED)).label("kind"),
             cast(null(), Integer).label("task_id"),
@@ -310,7 +313,6 @@ def _preface(dialect: str, skip: bool, all_leases: bool) -> Any:
         select(literal_column(str(REJECTED)), rejected.c.task_id, _TEXT_NULL, _TEXT_NULL),
         leases,
     )
-    return statement
 
 
 @dataclass
@@ -345,31 +347,32 @@ def _read_preface(conn: Connection, params: dict[str, Any], skip: list[int], all
 _SECTION = Prepared(
     select(func.pg_advisory_xact_lock(bindparam("ns", type_=Integer), bindparam("pid", type_=Integer)))
 )
-_PREPARED_PLANS: dict[tuple[str, bool, bool, bool, str, bool], Prepared] = {}
+
+
+def _shape(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> tuple[Any, ...]:
+    return (dialect, rules.assignment_only, rules.overlap > 1, leased, rules.sampling, skip)
 
 
 def _prepared_plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> Prepared:
-    key = (dialect, rules.assignment_only, rules.overlap > 1, leased, rules.sampling, skip)
-    if key not in _PREPARED_PLANS:
-        _PREPARED_PLANS[key] = Prepared(_plan(dialect, rules, leased, skip))
-    return _PREPARED_PLANS[key]
-
-
-_PLANS: dict[tuple[str, bool, bool, bool, str, bool], Any] = {}
+    key = ("prepared", *_shape(dialect, rules, leased, skip))
+    return _cached(key, lambda: Prepared(_plan(dialect, rules, leased, skip)))
 
 
 def _plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> Any:
     """Rules 5 to 7 and the lease as ONE statement, so the section serialized per project is a
     single round trip (each one there also waits for the GIL in a busy server process).
 
-    Each rule is a branch (`... LIMIT 1`, a bounded index walk) tagged with its rank; the union's
-    lowest rank wins, and `INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING` leases it
+    Each rule is a branch (`... LIMIT 1`, a bounded index walk), in the rules' order; the first that finds
+    a task wins (`_leasing`), and `INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING` leases it
     (or renews this user's lease on it). Built once per shape (dialect, sampling, overlap > 1,
     manual mode, leases to prefer, an exclusion) and kept.
     """
-    key = (dialect, rules.assignment_only, rules.overlap > 1, leased, rules.sampling, skip)
-    if key in _PLANS:
-        return _PLANS[key]
+    return _cached(
+        ("plan", *_shape(dialect, rules, leased, skip)), lambda: _plan_of(dialect, rules, leased, skip)
+    )
+
+
+def _plan_of(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> Any:
     branches: list[Select[Any]] = [_ASSIGNED]
     if not rules.assignment_only:
         if rules.overlap > 1:
@@ -379,8 +382,7 @@ def _plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> 
         elif rules.sampling == "Uncertainty sampling":
             branches.append(_LEAST_CERTAIN)
         branches.append(_CANDIDATE)
-    plan = _PLANS[key] = _leasing(dialect, branches, skip)
-    return plan
+    return _leasing(dialect, branches, skip)
 
 
 def _leasing(dialect: str, branches: list[Select[Any]], skip: bool) -> Any:
@@ -408,15 +410,9 @@ def _leasing(dialect: str, branches: list[Select[Any]], skip: bool) -> Any:
     ).returning(_L.task_id)
 
 
-_GOLD_PLANS: dict[tuple[str, bool], Any] = {}
-
-
 def _gold_plan(dialect: str, skip: bool) -> Any:
     """The gold branch and its lease, built once per dialect and exclusion."""
-    key = (dialect, skip)
-    if key not in _GOLD_PLANS:
-        _GOLD_PLANS[key] = _leasing(dialect, [_GOLD], skip)
-    return _GOLD_PLANS[key]
+    return _cached(("gold", dialect, skip), lambda: _leasing(dialect, [_GOLD], skip))
 
 
 def _wants_gold(conn: Connection, db: Session, project: Project, user: User) -> tuple[bool, bool]:
