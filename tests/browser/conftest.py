@@ -181,11 +181,25 @@ def page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> It
 def _page(
     browser: Browser, server: Server, request: pytest.FixtureRequest, signed_in: bool
 ) -> Iterator[Page]:
+    yield from signed_in_page(
+        browser, server, request, (server.email, server.password) if signed_in else None
+    )
+
+
+def signed_in_page(
+    browser: Browser,
+    server: Server,
+    request: pytest.FixtureRequest,
+    who: tuple[str, str] | None,
+    timeout_ms: int = 10_000,
+) -> Iterator[Page]:
+    """A page of its own browser context on `server`, signed in as `who` (email, password) or not at all;
+    any JavaScript error or CSP violation it reports fails the test, and a failing test leaves a screenshot."""
     context = _new_context(browser, server)
-    if signed_in:
-        sign_in(context, server, server.email, server.password)
+    if who is not None:
+        sign_in(context, server, *who)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(timeout_ms)
     problems = PageProblems()
     problems.watch(page)
     request.node.page_problems = problems
@@ -214,6 +228,15 @@ def make_project(
         imported = api.post(f"/api/projects/{project_id}/import", json=tasks)
         assert imported.status_code == 201, imported.text
     return project_id
+
+
+def loopback_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Server]:
+    """A server of its own that may reach fake services on 127.0.0.1 (the SSRF allowlist)."""
+    server = launch_server(
+        tmp_path_factory.mktemp(name), env_extra={"LABELWISE_SSRF_ALLOW_HOSTS": "127.0.0.1"}
+    )
+    yield server
+    stop_server(server)
 
 
 @pytest.fixture

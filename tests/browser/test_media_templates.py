@@ -21,7 +21,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from labelwise.labeling.templates import get_template
 from tests.api.media_files import png, wav
-from tests.browser.conftest import PageProblems, Server, launch_server, make_project, sign_in, stop_server
+from tests.browser.conftest import (
+    Server,
+    launch_server,
+    make_project,
+    signed_in_page,
+    stop_server,
+)
 
 DURATION = 4.0
 TONES = ((0.5, 1.5), (2.5, 3.5))
@@ -292,15 +298,7 @@ def proxying(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def proxy_page(browser: Browser, proxying: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(base_url=proxying.url, viewport={"width": 1280, "height": 800})
-    sign_in(context, proxying, proxying.email, proxying.password)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems = PageProblems()
-    problems.watch(page)
-    yield page
-    context.close()
-    assert not problems.errors, "the page reported problems:\n" + "\n".join(problems.errors)
+    yield from signed_in_page(browser, proxying, request, (proxying.email, proxying.password))
 
 
 def test_audio_on_an_http_host_plays_through_the_proxy(

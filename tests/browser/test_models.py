@@ -17,10 +17,9 @@ from tests.browser.conftest import (
     OWNER_PASSWORD,
     SENTIMENT_CONFIG,
     Server,
-    launch_server,
+    loopback_server,
     make_project,
-    sign_in,
-    stop_server,
+    signed_in_page,
 )
 from tests.support import ml_backend
 from tests.support.postgres import free_port
@@ -30,12 +29,7 @@ CONFIG = SENTIMENT_CONFIG
 
 @pytest.fixture(scope="module")
 def ml_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server of its own that may reach the backend on 127.0.0.1 (the allowlist)."""
-    server = launch_server(
-        tmp_path_factory.mktemp("ml-data"), env_extra={"LABELWISE_SSRF_ALLOW_HOSTS": "127.0.0.1"}
-    )
-    yield server
-    stop_server(server)
+    yield from loopback_server(tmp_path_factory, "ml-data")
 
 
 @pytest.fixture(scope="module")
@@ -46,19 +40,7 @@ def backend() -> Iterator[ml_backend.Backend]:
 
 @pytest.fixture
 def ml_page(browser: Browser, ml_server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(base_url=ml_server.url, viewport={"width": 1280, "height": 800})
-    sign_in(context, ml_server, OWNER_EMAIL, OWNER_PASSWORD)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda m: m.type == "error" and "Content Security Policy" in m.text and errors.append(m.text),
-    )
-    yield page
-    context.close()
-    assert errors == []
+    yield from signed_in_page(browser, ml_server, request, (OWNER_EMAIL, OWNER_PASSWORD), 15_000)
 
 
 @pytest.fixture

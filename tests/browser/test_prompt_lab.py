@@ -19,12 +19,10 @@ from tests.browser.conftest import (
     OWNER_EMAIL,
     OWNER_PASSWORD,
     SENTIMENT_CONFIG,
-    PageProblems,
     Server,
-    launch_server,
+    loopback_server,
     make_project,
-    sign_in,
-    stop_server,
+    signed_in_page,
 )
 from tests.support.openai_server import Answer, OpenAIServer, running
 
@@ -51,25 +49,12 @@ def scripted(llm_server: OpenAIServer) -> None:
 
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server of its own that may reach the LLM server on 127.0.0.1 (the allowlist)."""
-    server = launch_server(
-        tmp_path_factory.mktemp("prompt-lab-data"), env_extra={"LABELWISE_SSRF_ALLOW_HOSTS": "127.0.0.1"}
-    )
-    yield server
-    stop_server(server)
+    yield from loopback_server(tmp_path_factory, "prompt-lab-data")
 
 
 @pytest.fixture
-def lab_page(browser: Browser, lab_server: Server) -> Iterator[Page]:
-    context = browser.new_context(base_url=lab_server.url, viewport={"width": 1280, "height": 800})
-    sign_in(context, lab_server, OWNER_EMAIL, OWNER_PASSWORD)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    problems = PageProblems()
-    problems.watch(page)
-    yield page
-    context.close()
-    assert problems.errors == []
+def lab_page(browser: Browser, lab_server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+    yield from signed_in_page(browser, lab_server, request, (OWNER_EMAIL, OWNER_PASSWORD), 15_000)
 
 
 @pytest.fixture

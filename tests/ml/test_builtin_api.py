@@ -21,33 +21,6 @@ def _choice(value: str) -> dict[str, object]:
     return {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}
 
 
-def test_builtin_trains_and_pre_annotates_unlabeled_tasks(client: TestClient, db: Session) -> None:
-    pid = make_project(client)
-    words, answers = texts.make(120, classes=2, seed=3, noise=0.0)
-    labels = {"class0": "pos", "class1": "neg"}
-    items: list[dict[str, object]] = [
-        {"data": {"text": t}, "annotations": [{"result": [_choice(labels[y])]}]}
-        for t, y in zip(words[:80], answers[:80], strict=True)
-    ]
-    items += [{"text": t} for t in words[80:]]
-    r = client.post(f"/api/projects/{pid}/import", json=items)
-    assert r.status_code == 201, r.text
-    r = client.post("/api/ml", json={"project": pid, "title": "built-in", "type": "builtin"})
-    assert r.status_code == 201, r.text
-    ml_id = r.json()["id"]
-    r = client.post(f"/api/ml/{ml_id}/train")
-    assert r.status_code in (200, 201), r.text
-    job = finished_run(client, ml_id, r.json()["job"]["id"])
-    assert job["status"] == "completed", job
-    db.rollback()
-    rows = db.execute(
-        select(Prediction.model_version, Prediction.score).where(Prediction.project_id == pid)
-    ).all()
-    assert len(rows) == 40  # every unlabeled task, none of the annotated ones
-    assert {v for v, _ in rows} == {"builtin-1"}
-    assert all(s is not None and 0.0 <= s <= 1.0 for _, s in rows)
-
-
 def _training_jobs(db: Session, pid: int) -> list[Job]:
     db.rollback()
     return list(
@@ -58,7 +31,7 @@ def _training_jobs(db: Session, pid: int) -> list[Job]:
 def _labeled_project(client: TestClient, every: int) -> tuple[int, int, list[int]]:
     """80 annotated tasks, 40 not; a built-in connection retraining every `every`, trained once by hand."""
     pid = make_project(client)
-    words, answers = texts.make(120, classes=2, seed=5, noise=0.0)
+    words, answers = texts.make(120, classes=2, seed=3, noise=0.0)
     labels = {"class0": "pos", "class1": "neg"}
     items: list[dict[str, object]] = [
         {"data": {"text": t}, "annotations": [{"result": [_choice(labels[y])]}]}
@@ -82,6 +55,17 @@ def _submit(client: TestClient, task_id: int, value: str = "pos", skipped: bool 
     body = {"result": [] if skipped else [_choice(value)], "was_cancelled": skipped}
     r = client.post(f"/api/tasks/{task_id}/annotations", json=body)
     assert r.status_code == 201, r.text
+
+
+def test_builtin_trains_and_pre_annotates_unlabeled_tasks(client: TestClient, db: Session) -> None:
+    pid, _, _ = _labeled_project(client, every=20)  # trained once by hand, the job completed
+    db.rollback()
+    rows = db.execute(
+        select(Prediction.model_version, Prediction.score).where(Prediction.project_id == pid)
+    ).all()
+    assert len(rows) == 40  # every unlabeled task, none of the annotated ones
+    assert {v for v, _ in rows} == {"builtin-1"}
+    assert all(s is not None and 0.0 <= s <= 1.0 for _, s in rows)
 
 
 def test_every_n_new_annotations_retrain_in_the_background(client: TestClient, db: Session) -> None:
