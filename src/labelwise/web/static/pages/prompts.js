@@ -3,6 +3,7 @@
 // from #page-data; everything else from the API, so the section obeys the same checks as scripts. Task data,
 // titles, model versions and prompts are hostile: they are set as text, never parsed as HTML.
 import { get, pageData, patch, post } from "/static/js/http.js";
+import { el } from "/static/js/dom.js";
 import { clearErrors, flash, showErrors } from "./forms.js";
 
 const page = pageData("page-data");
@@ -14,12 +15,6 @@ const names = new Map(page.connections.map((ml) => [ml.id, ml.title || `#${ml.id
 const EXCERPT = 60;
 const MAX_FEW_SHOT = 20; // ml/llm/params.py
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 // "12" → 12; anything else goes to the API as typed, so its 400 names the field.
 function integer(text) {

@@ -18,6 +18,7 @@
 import { createFromArmed, createRegion, labelColor, labelsOf, regionsOf, armedFor } from "../spans.js";
 import { normalizeCombo } from "../keys.js";
 import { buildPeaks, peakAt } from "../peaks.js";
+import { button, el } from "/static/js/dom.js";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 const DECODE_RATE = 8000; // samples per second of the decoded copy the waveform is drawn from
@@ -43,21 +44,6 @@ export function shortTime(t) {
   if (safe < 60) return `${safe.toFixed(2)}s`;
   const text = clock(safe);
   return text.slice(0, text.length - 2);
-}
-
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function button(cls, text, label) {
-  const b = el("button", cls, text);
-  b.type = "button";
-  b.title = label;
-  b.setAttribute("aria-label", label);
-  return b;
 }
 
 // Greedy lanes: a segment goes to the first lane whose last segment ended before it starts.

@@ -11,6 +11,7 @@
 
 import { labelColor, labelsOf } from "../spans.js";
 import * as S from "./shapes.js";
+import { button, el } from "/static/js/dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MAX_HEIGHT = 600;
@@ -21,21 +22,6 @@ function svg(name, attrs = {}) {
   const el = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   return el;
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function button(text, title, cls = "lw-icon-button") {
-  const b = el("button", cls, text);
-  b.type = "button";
-  b.title = title;
-  b.setAttribute("aria-label", title);
-  return b;
 }
 
 export default {
@@ -51,9 +37,9 @@ export default {
     root.tabIndex = 0;
     root.setAttribute("aria-label", `Image ${name}`);
     const bar = el("div", "lw-image-toolbar");
-    const zoomOut = button("−", "Zoom out (-)");
-    const zoomIn = button("+", "Zoom in (+)");
-    const fit = button("Fit", "Fit to screen (0)", "lw-image-fit");
+    const zoomOut = button("lw-icon-button", "−", "Zoom out (-)");
+    const zoomIn = button("lw-icon-button", "+", "Zoom in (+)");
+    const fit = button("lw-image-fit", "Fit", "Fit to screen (0)");
     const zoomText = el("span", "lw-image-zoom", "100%");
     const slider = (label) => {
       const wrap = el("label", "lw-image-slider");
@@ -69,8 +55,8 @@ export default {
     const [brightWrap, bright] = slider("Brightness");
     const [contrastWrap, contrast] = slider("Contrast");
     bar.append(zoomOut, zoomText, zoomIn, fit, brightWrap, contrastWrap);
-    const prev = button("‹", "Previous image");
-    const next = button("›", "Next image");
+    const prev = button("lw-icon-button", "‹", "Previous image");
+    const next = button("lw-icon-button", "›", "Next image");
     const pageText = el("span", "lw-image-page");
     if (isList) bar.append(prev, pageText, next);
     const viewport = el("div", "lw-image-viewport");
