@@ -91,13 +91,23 @@ from labelwise.services.errors import Forbidden, Invalid, NotFound
 
 ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
 
+# LIMIT and OFFSET written into the SQL, not bound: a plan made without the values (the choice's generic
+# plan, `_SECTION`) would otherwise assume a large LIMIT, cost the walks as full scans and JIT-compile them
+# (26 ms a call at 200,000 tasks).
+_ONE, _ZERO = literal_column("1"), literal_column("0")
 _T = table(Task).c
 _L = table(TaskLock).c
 _A = table(Annotation).c
 _P = table(Prediction).c
 _S = table(TaskAssignment).c
 _Z = table(Pause).c
-_NOT_MINE = ~exists().where(_A.task_id == _T.id, _A.completed_by_id == bindparam("uid"))
+# OFFSET 0 keeps the test a probe per candidate row (`ix_annotations_user_task`): pulled up into an anti
+# join, a plan made without the user's id (a generic plan) may read all of a user's annotations first.
+_NOT_MINE = ~exists(
+    select(literal_column("1"))
+    .where(_A.task_id == _T.id, _A.completed_by_id == bindparam("uid"))
+    .offset(_ZERO)
+)
 # `= false`, not `IS false`: PostgreSQL derives index order only from equalities, so with IS it
 # walked the primary key (through every other project's tasks) instead of `ix_tasks_queue`.
 _UNLABELED = (_T.project_id == bindparam("pid"), _T.is_labeled == false())
@@ -119,7 +129,7 @@ _PAUSE = (
     select(_Z.reason, _Z.verbose_reason)
     .where(_Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
     .order_by(_Z.id.desc())
-    .limit(1)
+    .limit(_ONE)
 )
 # A literal, not a bind parameter, so the planner matches the partial index's WHERE clause.
 _REJECTED = (
@@ -130,7 +140,7 @@ _REJECTED = (
         _A.review_state == literal_column("'rejected'"),
     )
     .order_by(_A.task_id)
-    .limit(1)
+    .limit(_ONE)
 )
 _DONE = select(func.count()).where(_A.completed_by_id == bindparam("uid"), _A.project_id == bindparam("pid"))
 
@@ -161,7 +171,7 @@ def _held_select(dialect: str) -> Select[Any]:
             _NOT_MINE,
         )
         .order_by(_T.id)
-        .limit(1)
+        .limit(_ONE)
     )
 
 
@@ -174,7 +184,7 @@ _ASSIGNED = (
         ~exists().where(_A.task_id == _S.task_id, _A.completed_by_id == bindparam("uid")),
     )
     .order_by(_S.task_id)
-    .limit(1)
+    .limit(_ONE)
 )
 _OTHERS_LOCKS = (
     select(func.count())
@@ -187,7 +197,7 @@ _ROOM = _T.total_annotations + _OTHERS_LOCKS < bindparam("overlap")
 # equalities): ordered by id, PostgreSQL walked the primary key, stepping over every labeled task before
 # the first new one (a 20,000-task project, 1,370 rows: 2.2 ms inside the serialized section).
 _CANDIDATE = (
-    select(_T.id).where(*_REGULAR, _NOT_MINE, _ROOM).order_by(_T.project_id, _T.is_labeled, _T.id).limit(1)
+    select(_T.id).where(*_REGULAR, _NOT_MINE, _ROOM).order_by(_T.project_id, _T.is_labeled, _T.id).limit(_ONE)
 )
 _AFTER_PIVOT = _CANDIDATE.where(_T.id >= bindparam("pivot"))
 # The uniform pivot: the task at or after a random inner id, found on (project_id, inner_id). Not
@@ -197,7 +207,7 @@ _PIVOT = (
     select(_T.id)
     .where(_T.project_id == bindparam("pid"), _T.inner_id >= bindparam("inner"))
     .order_by(_T.inner_id)
-    .limit(1)
+    .limit(_ONE)
 )
 # Tasks in progress: walked on `ix_tasks_queue_progress` (project, is_labeled, total DESC, id) in
 # index order, stopping at the first one this annotator may take; then tasks only other people hold
@@ -206,7 +216,7 @@ _STARTED = (
     select(_T.id)
     .where(*_REGULAR, _T.total_annotations > 0, _NOT_MINE, _ROOM)
     .order_by(_T.total_annotations.desc(), _T.id)
-    .limit(1)
+    .limit(_ONE)
 )
 
 
@@ -219,7 +229,7 @@ def _leased(dialect: str) -> Select[Any]:
             select(_T.id)
             .where(_ids(dialect, _T.id, "leased"), *_REGULAR, _NOT_MINE, _ROOM)
             .order_by(_T.id)
-            .limit(1)
+            .limit(_ONE)
         ),
     )
 
@@ -236,14 +246,14 @@ _LEAST_CERTAIN = (
         _ROOM,
     )
     .order_by(_P.score, _P.task_id)
-    .limit(1)
+    .limit(_ONE)
 )
 # A gold task this annotator has not done, on the partial `ix_tasks_gold` (`is_gold = true` as its WHERE).
 _GOLD = (
     select(_T.id)
     .where(_T.project_id == bindparam("pid"), _T.is_gold == true(), _NOT_MINE)
     .order_by(_T.id)
-    .limit(1)
+    .limit(_ONE)
 )
 _DROP_MINE = delete(table(TaskLock)).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
 
@@ -342,10 +352,17 @@ def _read_preface(conn: Connection, params: dict[str, Any], skip: list[int], all
     return found
 
 
-# The section's lock. Custom plans stay for the choice (about 0.7 ms of planning per call): forced generic
-# plans (`plan_cache_mode`) walked the primary key past every labeled task (bench/RESULTS.md, session 8).
+# The section's lock, and for the rest of the transaction (the choice) the generic plan: PostgreSQL otherwise
+# planned the choice anew on every call (0.8 ms of each, inside the section), as its generic plan looked
+# dearer than the custom ones. That plan holds at any size because every walk is bounded by its index
+# order and a LIMIT written into the SQL (`_ONE`), and each test of a candidate is a probe per row
+# (`_NOT_MINE`); JIT is off, as the choice is far too short to repay compiling (bench/RESULTS.md, session 9).
 _SECTION = Prepared(
-    select(func.pg_advisory_xact_lock(bindparam("ns", type_=Integer), bindparam("pid", type_=Integer)))
+    select(
+        func.pg_advisory_xact_lock(bindparam("ns", type_=Integer), bindparam("pid", type_=Integer)),
+        func.set_config("plan_cache_mode", "force_generic_plan", True),
+        func.set_config("jit", "off", True),
+    )
 )
 
 
@@ -399,7 +416,7 @@ def _leasing(dialect: str, branches: list[Select[Any]], skip: bool) -> Any:
     # OFFSET 0 keeps the subquery whole: flattened into the outer query, its one column was computed
     # twice (the row and the IS NOT NULL), every branch run twice.
     first = func.coalesce(*firsts) if len(firsts) > 1 else firsts[0]
-    pick = select(first.label("id")).offset(0).subquery()
+    pick = select(first.label("id")).offset(_ZERO).subquery()
     rows = select(pick.c.id, bindparam("uid"), bindparam("expire", type_=_L.expire_at.type)).where(
         pick.c.id.is_not(None)
     )
