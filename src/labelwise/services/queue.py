@@ -94,7 +94,8 @@ ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
 # LIMIT and OFFSET written into the SQL, not bound: a plan made without the values (the choice's generic
 # plan, `_SECTION`) would otherwise assume a large LIMIT, cost the walks as full scans and JIT-compile them
 # (26 ms a call at 200,000 tasks).
-_ONE, _ZERO = literal_column("1"), literal_column("0")
+_ONE: Any = literal_column("1")
+_ZERO: Any = literal_column("0")
 _T = table(Task).c
 _L = table(TaskLock).c
 _A = table(Annotation).c
