@@ -24,8 +24,8 @@ from labelwise.db.base import utcnow
 from labelwise.db.engine import begin_write
 from labelwise.db.models import Job, MLBackend, Prediction, Project, Task, User
 from labelwise.ml import connections
+from labelwise.ml import member as model_member
 from labelwise.ml.contract import ModelError, Proposal
-from labelwise.ml.llm import annotator
 from labelwise.services import actions, checks, filters, predictions, projects, views
 from labelwise.services.errors import Invalid, NotFound
 
@@ -89,7 +89,7 @@ def start(
     if as_member:
         # The model as an annotator (a virtual project member): its answers are annotations by that member,
         # so agreement, aggregation and the dashboard weigh it like a person.
-        member = annotator.ensure_member(db, projects.get(db, row.project_id), user, row.id, row.title)
+        member = model_member.ensure_member(db, projects.get(db, row.project_id), user, row.id, row.title)
         params["member_id"] = member.id
         db.commit()
     return jobs.submit(db, KIND, params, project_id=row.project_id, user_id=user.id)
@@ -251,7 +251,7 @@ def run(ctx: jobs.Context) -> dict[str, Any]:
                     for t in batch
                 ]
                 if member is not None:
-                    outcome = annotator.annotate_as_member(db, project, model, asked, member)
+                    outcome = model_member.annotate_as_member(db, project, model, asked, member)
                     tally["annotated"] = tally.get("annotated", 0) + len(outcome.annotated)
                     tally["invalid"] += len(outcome.failed)
                     if outcome.failed and not tally["first_error"]:

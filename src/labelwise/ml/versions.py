@@ -9,7 +9,7 @@ compared. Per version and per answered control (`ml.llm.schema.controls`):
   (`ml.scoring.per_label`);
 - against consensus: the stored consensus of the task and control (`task_consensus`, written by the
   `quality.aggregate` job) where there is one, else the majority vote of the human annotations (model
-  members, `ml.llm.annotator.MODEL_DOMAIN`, are not human): `tasks`, `agreement`, the same per label, and how
+  members, `ml.member.MODEL_DOMAIN`, are not human): `tasks`, `agreement`, the same per label, and how
   many references were `stored` or a `majority`.
 
 A task the version predicted without answering the control counts as answered wrong. Labels on a Text are
@@ -37,7 +37,7 @@ from labelwise.db.models import Annotation, Prediction, Project, Task, TaskConse
 from labelwise.labeling import ControlTag, Schema
 from labelwise.ml import scoring
 from labelwise.ml.llm import schema as answered
-from labelwise.ml.llm.annotator import MODEL_DOMAIN
+from labelwise.ml.member import MODEL_DOMAIN
 from labelwise.quality.regions import span_f1
 from labelwise.services import projects
 

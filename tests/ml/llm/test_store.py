@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from labelwise.db.models import Annotation, LlmCache, ProjectMember, PromptEvaluation, User
 from labelwise.db.runtime import Database
-from labelwise.ml.llm import annotator, evaluation
+from labelwise.ml import member as model_member
+from labelwise.ml.llm import evaluation
 from labelwise.ml.llm.cache import SqlCache
 from labelwise.services import projects, users
 from labelwise.settings import Settings
@@ -104,7 +105,7 @@ def test_llm_as_annotator_writes_annotations_by_its_member(
     pid, ids = gold_project(client, db)
     llm_server.answer = by_text
     project = projects.get(db, pid)
-    vuser = annotator.ensure_member(db, project, users.get(db, admin.id), 42, "GPT labeler")
+    vuser = model_member.ensure_member(db, project, users.get(db, admin.id), 42, "GPT labeler")
     assert vuser.email == "llm-42@models.labelwise" and vuser.role == "annotator"
     assert users.verify_password(vuser, "") is False and users.verify_password(vuser, "anything") is False
     roles = db.scalars(select(ProjectMember.role).where(ProjectMember.user_id == vuser.id)).all()
@@ -113,7 +114,7 @@ def test_llm_as_annotator_writes_annotations_by_its_member(
         {"id": i, "data": {"text": t}}
         for i, t in zip(ids, ["I love it", "I hate it", "It is fine", "Not gold"], strict=True)
     ]
-    outcome = annotator.annotate_as_member(db, project, make_model(llm_server), tasks, vuser)
+    outcome = model_member.annotate_as_member(db, project, make_model(llm_server), tasks, vuser)
     assert len(outcome.annotated) == 4 and outcome.failed == {}
     rows = db.execute(
         select(Annotation.task_id, Annotation.result)
@@ -138,9 +139,9 @@ def test_llm_as_annotator_writes_annotations_by_its_member(
     me, other = emails.index("llm-42@models.labelwise"), emails.index("a1@example.com")
     assert iaa["IAA"][me][other] == 0.75 and iaa["common_tasks"][me][other] == 4
     # A re-run adds nothing twice, and the same member is found again.
-    again = annotator.ensure_member(db, project, users.get(db, admin.id), 42)
+    again = model_member.ensure_member(db, project, users.get(db, admin.id), 42)
     assert again.id == vuser.id
-    second = annotator.annotate_as_member(db, project, make_model(llm_server), tasks, again)
+    second = model_member.annotate_as_member(db, project, make_model(llm_server), tasks, again)
     assert second.annotated == [] and second.skipped == ids
     assert len(llm_server.chats()) == 4
     # Model members are not part of the human consensus an evaluation compares with.

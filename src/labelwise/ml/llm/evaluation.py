@@ -27,7 +27,7 @@ from labelwise.labeling import ControlTag, Schema
 from labelwise.ml import scoring
 from labelwise.ml.contract import Example, Model, Proposal
 from labelwise.ml.llm import schema as answers
-from labelwise.ml.llm.annotator import MODEL_DOMAIN
+from labelwise.ml.member import MODEL_DOMAIN
 from labelwise.quality import cohen_kappa_matrix
 from labelwise.quality.regions import span_f1
 from labelwise.services import projects

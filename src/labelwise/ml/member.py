@@ -1,10 +1,11 @@
-"""An LLM connection as a virtual project member: its proposals are annotations by that member.
+"""A model connection (remote, built-in or LLM) as a virtual project member: its answers are annotations.
 
 Why a user row and not a new kind of annotator: stats, agreement, aggregation, exports and the review queue
 all read `annotations.completed_by`; a model that annotates as a member is scored by the quality engine like
 a person, and aggregation can weigh it by its measured skill, with no special case anywhere.
 
-The member is `llm-<connection id>@models.labelwise`, an annotator with no password (no one can sign in as it;
+The member is `llm-<connection id>@models.labelwise` whatever the kind (the name predates the other kinds and
+stays: existing members keep their rows), an annotator with no password (no one can sign in as it;
 `users.verify_password` refuses an empty hash) and a random legacy token that is never shown. Its annotations
 go through `annotations.create`, so they are validated, counted, kept in history and audited like any other.
 A task it has already annotated is skipped, so a re-run adds nothing twice.
