@@ -107,3 +107,29 @@ def test_the_order_of_the_rows_and_of_a_workers_boxes_does_not_matter(
     first, second = quality.BoxVote().fit(_frame(rows)), quality.BoxVote().fit(_frame(shuffled))
     assert first.labels_[0] == second.labels_[0]
     assert first.scores_[0] == second.scores_[0]
+
+
+def test_a_task_gets_the_same_boxes_fitted_alone_or_among_many() -> None:
+    """Tasks with the same number of boxes are clustered together, as one stack of matrices: a task's
+    clusters must not depend on the tasks stacked with it."""
+    rng = random.Random(7)
+    rows = []
+    for task in range(60):
+        objects = [
+            (rng.uniform(0, 70), rng.uniform(0, 70), rng.uniform(5, 25), rng.uniform(5, 25)) for _ in range(3)
+        ]
+        for worker in "abcde":
+            drawn = [
+                (x + rng.uniform(-3, 3), y + rng.uniform(-3, 3), w, h, rng.choice(["car", "car", "bus"]))
+                for x, y, w, h in objects
+                if rng.random() < 0.8
+            ]
+            rows.append((task, worker, drawn))
+    together = quality.BoxVote(threshold=0.4).fit(_frame(rows))
+    for task in range(60):
+        alone = quality.BoxVote(threshold=0.4).fit(_frame([r for r in rows if r[0] == task]))
+        assert alone.labels_[task] == together.labels_[task]
+        assert alone.scores_[task] == together.scores_[task]
+        assert alone.confidence_[task] == together.confidence_[task]
+    sizes = {sum(len(r[2]) for r in rows if r[0] == task) for task in range(60)}
+    assert len(sizes) > 3  # several stacks of different sizes were clustered

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.quality import regions
-from labelwise.quality.regions import scores
+from labelwise.quality.regions import geometry, scores
 
 
 def test_spans_match_by_overlap_or_exactly() -> None:
@@ -84,3 +84,14 @@ def test_text_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
     assert regions.text_similarity(a, b) == pytest.approx(regions.text_similarity(b, a))
     assert 0.0 <= regions.text_similarity(a, b) <= 1.0
     assert regions.text_similarity(a, a) == 1.0
+
+
+def test_box_iou_of_a_stack_is_the_matrix_of_each_pair() -> None:
+    rng = np.random.default_rng(3)
+    a = np.concatenate([rng.uniform(0, 60, (4, 5, 2)), rng.uniform(1, 30, (4, 5, 2))], axis=2)
+    b = np.concatenate([rng.uniform(0, 60, (4, 3, 2)), rng.uniform(1, 30, (4, 3, 2))], axis=2)
+    stacked = geometry.box_iou(a, b)
+    assert stacked.shape == (4, 5, 3)
+    for k in range(4):
+        assert np.array_equal(stacked[k], geometry.box_iou(a[k], b[k]))
+    assert np.all((stacked >= 0) & (stacked <= 1))

@@ -50,15 +50,19 @@ class BoxVote:
             raise ValueError("threshold must be in (0, 1] and min_share in [0, 1]")
         answers = Answers.of(data, "boxes")
         weights = answers.weights(skills, self.default_skill)
-        boxes: list[list[Box]] = []
-        scores: list[list[float]] = []
-        confidence = np.ones(len(answers.tasks))
+        tasks = []
         for t, rows in answers.groups():
             task = plain(answers.tasks[t])
             given = [_boxes(answers.values[r], task, plain(answers.workers[answers.worker[r]])) for r in rows]
-            found, found_scores, confidence[t] = self.vote(given, weights[rows])
-            boxes.append(found)
-            scores.append(found_scores)
+            tasks.append((_Drawn.of(given), weights[rows]))
+        clusters = _clusters_of([drawn for drawn, _ in tasks], self.threshold)
+        boxes: list[list[Box]] = []
+        scores: list[list[float]] = []
+        confidence = np.ones(len(answers.tasks))
+        for t, ((drawn, w), found) in enumerate(zip(tasks, clusters, strict=True)):
+            kept, kept_scores, confidence[t] = self._decide(drawn, found, w)
+            boxes.append(kept)
+            scores.append(kept_scores)
         self.answers_ = answers
         self.box_values_, self.score_values_, self.confidence_values_ = boxes, scores, confidence
         return self
@@ -82,14 +86,18 @@ class BoxVote:
         self, given: Sequence[Sequence[Box]], weights: npt.NDArray[np.float64]
     ) -> tuple[list[Box], list[float], float]:
         """The boxes, their scores and the confidence of one task from each worker's boxes."""
-        owner = np.asarray([w for w, boxes in enumerate(given) for _ in boxes], dtype=np.intp)
-        flat = [b for boxes in given for b in sorted(boxes, key=lambda b: (*b[:4], str(b.label)))]
-        if not flat:
+        drawn = _Drawn.of(given)
+        return self._decide(drawn, _clusters_of([drawn], self.threshold)[0], weights)
+
+    def _decide(
+        self, drawn: _Drawn, clusters: list[list[int]], weights: npt.NDArray[np.float64]
+    ) -> tuple[list[Box], list[float], float]:
+        """Which clusters are objects (by share of the workers), with their averaged box and voted label."""
+        if not drawn.flat:
             return [], [], 1.0
         if weights.sum() <= 0:
-            weights = np.ones(len(given))
-        coords = np.asarray([b[:4] for b in flat], dtype=np.float64)
-        clusters = _clusters(coords, owner, len(given), self.threshold)
+            weights = np.ones(drawn.workers)
+        owner, coords = drawn.owner, drawn.coords
         kept: list[tuple[Box, float]] = []
         clarity = []
         for members in clusters:
@@ -103,38 +111,80 @@ class BoxVote:
             else:
                 xywh = (coords[members] * w[:, None]).sum(axis=0) / w.sum()
             x, y, width, height = (float(v) for v in xywh)
-            kept.append((Box(x, y, width, height, _label([flat[i].label for i in members], w)), share))
+            kept.append((Box(x, y, width, height, _label([drawn.flat[i].label for i in members], w)), share))
         kept.sort(key=lambda k: (k[0].y, k[0].x, k[0].width, k[0].height, str(k[0].label)))
         return [k[0] for k in kept], [k[1] for k in kept], float(np.mean(clarity))
 
 
-def _clusters(
-    coords: npt.NDArray[np.float64], owner: npt.NDArray[np.intp], n_workers: int, threshold: float
-) -> list[list[int]]:
-    """Average-linkage agglomeration under the one-box-per-worker rule; on equal means the earliest pair
-    (boxes are in worker order, then by coordinates) merges first, so the result does not depend on row order."""
-    n = len(coords)
+@dataclass
+class _Drawn:
+    """One task's boxes, all workers' in one list: in worker order, each worker's by coordinates then label
+    (so the clustering does not depend on the order the rows came in), with the worker of each."""
+
+    flat: list[Box]
+    owner: npt.NDArray[np.intp]
+    coords: npt.NDArray[np.float64]
+    workers: int
+
+    @classmethod
+    def of(cls, given: Sequence[Sequence[Box]]) -> _Drawn:
+        owner = np.asarray([w for w, boxes in enumerate(given) for _ in boxes], dtype=np.intp)
+        flat = [b for boxes in given for b in sorted(boxes, key=lambda b: (*b[:4], str(b.label)))]
+        coords = np.asarray([b[:4] for b in flat], dtype=np.float64).reshape(len(flat), 4)
+        return cls(flat, owner, coords, len(given))
+
+
+def _clusters_of(tasks: Sequence[_Drawn], threshold: float) -> list[list[list[int]]]:
+    """Each task's clusters (lists of indices into its boxes). Tasks with the same number of boxes are
+    clustered together, as one stack of matrices: the per-task loop in Python cost far more than the
+    arithmetic on a dozen boxes (bench/run_regions.py)."""
+    found: list[list[list[int]]] = [[] for _ in tasks]
+    by_size: dict[int, list[int]] = {}
+    for t, drawn in enumerate(tasks):
+        if drawn.flat:
+            by_size.setdefault(len(drawn.flat), []).append(t)
+    for which in by_size.values():
+        coords = np.stack([tasks[t].coords for t in which])
+        owner = np.stack([tasks[t].owner for t in which])
+        for t, clusters in zip(which, _agglomerate(coords, owner, threshold), strict=True):
+            found[t] = clusters
+    return found
+
+
+def _agglomerate(
+    coords: npt.NDArray[np.float64], owner: npt.NDArray[np.intp], threshold: float
+) -> list[list[list[int]]]:
+    """Average-linkage agglomeration under the one-box-per-worker rule, for a stack of tasks of n boxes each
+    (`coords` tasks x n x 4, `owner` tasks x n), every task one merge per round; on equal means the
+    earliest pair (row-major) merges first, so the result does not depend on row order."""
+    count, n = owner.shape
     linked = geometry.box_iou(coords, coords)  # sum of member IoUs between two clusters
-    size = np.ones(n)
-    workers = np.zeros((n, n_workers), dtype=np.int64)
-    workers[np.arange(n), owner] = 1
-    alive = np.ones(n, dtype=bool)
-    members: list[list[int]] = [[i] for i in range(n)]
+    size = np.ones((count, n))
+    shared = owner[:, :, None] == owner[:, None, :]  # the two clusters have a worker in common
+    alive = np.ones((count, n), dtype=bool)
+    root = np.tile(np.arange(n), (count, 1))  # the cluster each box is in
     upper = np.triu(np.ones((n, n), dtype=bool), k=1)
     while True:
-        shared = (workers @ workers.T) > 0
-        mean = linked / np.outer(size, size)
-        allowed = upper & ~shared & alive[:, None] & alive[None, :] & (mean >= threshold - 1e-12)
-        if not allowed.any():
+        mean = linked / (size[:, :, None] * size[:, None, :])
+        allowed = upper & ~shared & alive[:, :, None] & alive[:, None, :] & (mean >= threshold - 1e-12)
+        flat = allowed.reshape(count, n * n)
+        merging = np.flatnonzero(flat.any(axis=1))
+        if not len(merging):
             break
-        i, j = np.unravel_index(int(np.argmax(np.where(allowed, mean, -1.0))), mean.shape)
-        linked[i, :] += linked[j, :]
-        linked[:, i] = linked[i, :]
-        size[i] += size[j]
-        workers[i] += workers[j]
-        alive[j] = False
-        members[i].extend(members[j])
-    return [sorted(members[i]) for i in np.flatnonzero(alive).tolist()]
+        best = np.argmax(np.where(allowed[merging], mean[merging], -1.0).reshape(len(merging), n * n), axis=1)
+        i, j = best // n, best % n
+        linked[merging, i, :] += linked[merging, j, :]
+        linked[merging, :, i] = linked[merging, i, :]
+        size[merging, i] += size[merging, j]
+        shared[merging, i, :] |= shared[merging, j, :]
+        shared[merging, :, i] = shared[merging, i, :]
+        alive[merging, j] = False
+        moved = root[merging] == j[:, None]
+        root[merging] = np.where(moved, i[:, None], root[merging])
+    return [
+        [np.flatnonzero(root[t] == c).tolist() for c in np.flatnonzero(alive[t]).tolist()]
+        for t in range(count)
+    ]
 
 
 def _label(labels: Sequence[Any], weights: npt.NDArray[np.float64]) -> Any:

@@ -24,13 +24,16 @@ def interval_iou(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.
 
 
 def box_iou(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """IoU of axis-aligned boxes given as (x, y, width, height) rows."""
-    ax2, ay2 = a[:, 0] + a[:, 2], a[:, 1] + a[:, 3]
-    bx2, by2 = b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
-    w = np.clip(np.minimum(ax2[:, None], bx2[None, :]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
-    h = np.clip(np.minimum(ay2[:, None], by2[None, :]) - np.maximum(a[:, None, 1], b[None, :, 1]), 0, None)
+    """IoU of axis-aligned boxes given as (x, y, width, height) rows: n x 4 and m x 4 give n x m; a stack of
+    them (k x n x 4 and k x m x 4) gives k x n x m, one matrix per pair of the stack."""
+    ax2, ay2 = a[..., 0] + a[..., 2], a[..., 1] + a[..., 3]
+    bx2, by2 = b[..., 0] + b[..., 2], b[..., 1] + b[..., 3]
+    left = np.maximum(a[..., :, None, 0], b[..., None, :, 0])
+    top = np.maximum(a[..., :, None, 1], b[..., None, :, 1])
+    w = np.clip(np.minimum(ax2[..., :, None], bx2[..., None, :]) - left, 0, None)
+    h = np.clip(np.minimum(ay2[..., :, None], by2[..., None, :]) - top, 0, None)
     inter = w * h
-    union = (a[:, 2] * a[:, 3])[:, None] + (b[:, 2] * b[:, 3])[None, :] - inter
+    union = (a[..., 2] * a[..., 3])[..., :, None] + (b[..., 2] * b[..., 3])[..., None, :] - inter
     result: npt.NDArray[np.float64] = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
     return result
 
