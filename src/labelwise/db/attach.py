@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import manager_of_class
 from sqlalchemy.orm.util import identity_key
 
 from labelwise.db.base import Base
@@ -27,7 +28,10 @@ def attach(db: Session, model: type[M], keys: Sequence[str], row: Sequence[Any])
     known = db.identity_map.get(identity_key(model, values["id"]))
     if isinstance(known, model):
         return known
-    obj = model(**values)
+    # Built as the ORM's loader builds a row's object: without the constructor, whose per-attribute events
+    # (a history entry for each of the row's columns) are what `make_transient_to_detached` then resets.
+    obj = manager_of_class(model).new_instance()
+    obj.__dict__.update(values)
     make_transient_to_detached(obj)  # as if loaded: attribute history reset, nothing to flush
     db.add(obj)
     return obj

@@ -62,6 +62,23 @@ def _link(db: Session) -> tuple[Dialect, Any]:
     return link[1], link[2]
 
 
+try:  # PostgreSQL's driver; SQLite's cursors have no result object
+    from psycopg.pq import ExecStatus
+
+    _TUPLES_OK: Any = ExecStatus.TUPLES_OK
+except ImportError:  # pragma: no cover - psycopg is a dependency
+    _TUPLES_OK = None
+
+
+def _fetched(cursor: Any) -> list[Any]:
+    """The cursor's rows, or none for a statement that returns none. psycopg is asked by its result's status:
+    its `description` builds a Column object per column (a hundred per annotation on the hot path)."""
+    result = getattr(cursor, "pgresult", None)
+    if result is not None:
+        return cursor.fetchall() if result.status == _TUPLES_OK else []
+    return cursor.fetchall() if cursor.description is not None else []
+
+
 def _result_processor(kind: TypeEngine[Any], dialect: Dialect) -> Processor | None:
     # psycopg's numeric processors pick by the column's type oid, which only a live cursor knows; our
     # Float columns are double precision, which the driver already returns as float.
@@ -117,7 +134,7 @@ class Prepared:
         values = self.values(dialect, params)
         try:
             cursor = raw.execute(c.sql, values)
-            rows = cursor.fetchall() if cursor.description is not None else []
+            rows = _fetched(cursor)
         except dialect.loaded_dbapi.Error as exc:
             raise DBAPIError.instance(
                 c.sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect
@@ -146,7 +163,7 @@ def run_and_commit(db: Session, steps: Sequence[tuple[Prepared, dict[str, Any]]]
                 cursors.append(raw.execute(sql, values))
             raw.commit()
         last = cursors[-1]
-        rows = last.fetchall() if last.description is not None else []
+        rows = _fetched(last)
     except dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
     return [tuple(r) for r in rows]
