@@ -91,6 +91,12 @@ def member_role(db: Session, user: User, project: Scope) -> str | None:
     return cache[key]
 
 
+def remember_role(db: Session, user_id: int, project_id: int, role: str | None) -> None:
+    """A membership role read along with something else (a submit reads it with the task): the decision
+    that follows in this session needs no statement of its own."""
+    db.info.setdefault(_CACHE, {})[(user_id, project_id)] = role
+
+
 def forget_roles(db: Session) -> None:
     """Called when membership changes inside a session that already looked roles up."""
     db.info.pop(_CACHE, None)

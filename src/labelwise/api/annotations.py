@@ -57,8 +57,9 @@ def list_annotations(task_id: int, user: CurrentUser, db: SessionDep) -> list[di
 @router.post("/api/tasks/{task_id}/annotations", status_code=201)
 @lean.hot
 def create_annotation(task_id: int, body: JsonBody, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
-    target = annotation_service.target(db, task_id)
-    # The task's row came with its project's settings: the decision needs only the project's id.
+    target = annotation_service.target(db, task_id, user)
+    # The task's row came with its project's settings and the caller's membership role: the decision
+    # needs only the project's id and no statement of its own.
     policies.require(user, "annotate", policies.ProjectRef(target.project_id), db)
     return _out(annotation_service.create(db, target, user, json_object(body)))
 

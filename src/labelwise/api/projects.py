@@ -109,9 +109,10 @@ def next_task(
 ) -> dict[str, Any]:
     """The next task, leased; `?exclude=3,4` skips those ids this time (the labeling screen's prefetch)."""
     project = projects.get(db, project_id)
-    policies.require(user, "annotate", project)
     exclude = queue.exclusion(request.query_params.get("exclude"))
-    task_id = queue.next_task(db, project, user, settings.lock_seconds, exclude)
+    seen = queue.look(db, project, user, exclude)  # the caller's own rows, with their membership role
+    policies.require(user, "annotate", project, db)
+    task_id = queue.next_task(db, project, user, settings.lock_seconds, exclude, seen)
     if task_id is None:
         raise NotFound("there are no tasks left to label in this project")
     return access.trim(db, user, project, tasks.one_with_related(db, task_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,16 @@ from sqlalchemy.orm import Session
 from labelwise import labeling, policies
 from labelwise.db.base import table, utcnow
 from labelwise.db.engine import begin_write
-from labelwise.db.models import Annotation, AnnotationHistory, Draft, Project, Task, User
+from labelwise.db.models import (
+    Annotation,
+    AnnotationHistory,
+    Draft,
+    Pause,
+    Project,
+    ProjectMember,
+    Task,
+    User,
+)
 from labelwise.db.prepared import Prepared
 from labelwise.ml.builtin import retrain
 from labelwise.services import (
@@ -52,6 +62,10 @@ class Target:
     show_skip_button: bool = True
     is_gold: bool = False
     settings: dict[str, Any] | None = None
+    # Read with the task for the writer `checked_for` (`target(..., writer)`): their membership role and
+    # live pause in the project, so the write's checks need no statements of their own.
+    checked_for: int | None = None
+    pause: tuple[str, str | None] | None = None
 
     @property
     def schema(self) -> labeling.Schema:
@@ -74,20 +88,49 @@ _TARGET = Prepared(
 )
 
 
-def target(db: Session, task_id: int) -> Target:
-    row = _TARGET.run(db, {"tid": task_id}) if checks.is_id(task_id) else []
+_M, _Z = table(ProjectMember).c, table(Pause).c
+_MINE = (_Z.project_id == _T.project_id, _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
+_TARGET_FOR = Prepared(
+    _TARGET.statement.add_columns(  # type: ignore[attr-defined]
+        select(_M.role)
+        .where(_M.project_id == _T.project_id, _M.user_id == bindparam("uid"))
+        .scalar_subquery(),
+        select(_Z.reason).where(*_MINE).order_by(_Z.id.desc()).limit(1).scalar_subquery(),
+        select(_Z.verbose_reason).where(*_MINE).order_by(_Z.id.desc()).limit(1).scalar_subquery(),
+    )
+)
+
+
+def target(db: Session, task_id: int, writer: User | None = None) -> Target:
+    """What writing an annotation on the task needs; with `writer`, also that user's membership role (given
+    to `policies`) and pause in the project: the submit's three reads in one statement."""
+    if not checks.is_id(task_id):
+        raise NotFound(f"task {task_id} not found")
+    if writer is None:
+        row = _TARGET.run(db, {"tid": task_id})
+    else:
+        row = _TARGET_FOR.run(db, {"tid": task_id, "uid": writer.id})
     if not row:
         raise NotFound(f"task {task_id} not found")
-    project_id, data, config, enable_empty, show_skip, is_gold, settings = row[0]
-    return Target(
+    project_id, data, config, enable_empty, show_skip, is_gold, settings = row[0][:7]
+    found = Target(
         task_id, project_id, data, config, bool(enable_empty), bool(show_skip), bool(is_gold), settings
     )
+    if writer is None:
+        return found
+    role, reason, verbose = row[0][7:]
+    policies.remember_role(db, writer.id, project_id, role)
+    pause = (reason, verbose) if reason is not None else None
+    return dataclasses.replace(found, checked_for=writer.id, pause=pause)
 
 
 def _may_write(db: Session, target: Target, user: User, cancelled: bool) -> None:
     """A paused annotator writes nothing in the project; with the skip button off, only managers
     and above may skip (they run the project; an annotator's skip would dodge the rule)."""
-    queue.refuse_if_paused(db, target.project_id, user.id)
+    if target.checked_for != user.id:
+        queue.refuse_if_paused(db, target.project_id, user.id)
+    elif target.pause is not None:
+        raise queue.paused(*target.pause)
     if (
         cancelled
         and not target.show_skip_button
