@@ -15,7 +15,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from labelwise.db.models import Annotation
-from labelwise.services import distribution, queue
+from labelwise.services import choice as queue_choice
+from labelwise.services import distribution
 from tests.api.test_tasks_and_import import choice, make_project
 from tests.support.people import member
 from tests.support.statements import counted
@@ -303,7 +304,7 @@ def test_the_choice_writes_its_limits_into_the_sql(sampling: str) -> None:
         (1, 3), (False, True), (False, True), (False, True)
     ):
         rules = distribution.Rules(overlap=overlap, sampling=sampling, assignment_only=manual, limit=None)
-        compiled = queue._plan("postgresql", rules, leased, skip).compile(dialect=postgresql.dialect())
+        compiled = queue_choice.plan("postgresql", rules, leased, skip).compile(dialect=postgresql.dialect())
         sql = str(compiled)
         assert "LIMIT 1" in sql and "OFFSET 0" in sql
         assert not re.search(r"(LIMIT|OFFSET) %\(", sql), sql

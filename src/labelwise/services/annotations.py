@@ -89,14 +89,14 @@ _TARGET = Prepared(
 
 
 _M, _Z = table(ProjectMember).c, table(Pause).c
-_MINE = (_Z.project_id == _T.project_id, _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
+_MY_PAUSE = (_Z.project_id == _T.project_id, _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
 _TARGET_FOR = Prepared(
     _TARGET.statement.add_columns(  # type: ignore[attr-defined]
         select(_M.role)
         .where(_M.project_id == _T.project_id, _M.user_id == bindparam("uid"))
         .scalar_subquery(),
-        select(_Z.reason).where(*_MINE).order_by(_Z.id.desc()).limit(1).scalar_subquery(),
-        select(_Z.verbose_reason).where(*_MINE).order_by(_Z.id.desc()).limit(1).scalar_subquery(),
+        select(_Z.reason).where(*_MY_PAUSE).order_by(_Z.id.desc()).limit(1).scalar_subquery(),
+        select(_Z.verbose_reason).where(*_MY_PAUSE).order_by(_Z.id.desc()).limit(1).scalar_subquery(),
     )
 )
 

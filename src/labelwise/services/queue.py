@@ -39,7 +39,7 @@ IMMEDIATE), on PostgreSQL by a transaction-scoped advisory lock on the project. 
 LOCKED are not enough under READ COMMITTED: a chooser whose snapshot predates another's commit
 would not see that commit's lease and could hand out the same task twice. Only the choice is
 serialized: what reads the user's own rows comes first, and the choice and the lease are one
-statement (`_plan`), so the serialized section is one round trip plus the commit.
+statement (`choice.plan`), so the serialized section is one round trip plus the commit.
 
 Speed: every statement is built once with bind parameters (`next` runs for every task labeled) and
 each one is a seek or a short walk on an index: `ix_tasks_queue` (project, is_labeled, id),
@@ -52,254 +52,39 @@ than the overlap, linear in those tasks when it is not (one annotator on an over
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
-from typing import cast as cast_type
+from typing import Any
 
 from sqlalchemy import (
     Integer,
-    Select,
     Text,
-    all_,
-    any_,
     bindparam,
     case,
     cast,
-    delete,
-    exists,
-    false,
     func,
     literal_column,
     null,
     select,
-    true,
     union_all,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from labelwise import policies
 from labelwise.db.base import table
 from labelwise.db.engine import begin_write
-from labelwise.db.models import (
-    Annotation,
-    Pause,
-    Prediction,
-    Project,
-    ProjectMember,
-    Task,
-    TaskAssignment,
-    TaskLock,
-    User,
-)
+from labelwise.db.models import Pause, Project, ProjectMember, TaskLock, User
 from labelwise.db.prepared import Prepared, run_and_commit
-from labelwise.services import distribution, exams, quality_control
+from labelwise.services import choice, distribution, exams, quality_control
 from labelwise.services.errors import Forbidden, Invalid, NotFound
 
 ADVISORY_QUEUE = 7001  # advisory lock namespace for the queue
 
-# LIMIT and OFFSET written into the SQL, not bound: a plan made without the values (the choice's generic
-# plan, `_SECTION`) would otherwise assume a large LIMIT, cost the walks as full scans and JIT-compile them
-# (26 ms a call at 200,000 tasks).
-_ONE: Any = literal_column("1")
-_ZERO: Any = literal_column("0")
-_T = table(Task).c
 _L = table(TaskLock).c
-_A = table(Annotation).c
-_P = table(Prediction).c
-_S = table(TaskAssignment).c
-_Z = table(Pause).c
 _M = table(ProjectMember).c
-# OFFSET 0 keeps the test a probe per candidate row (`ix_annotations_user_task`): pulled up into an anti
-# join, a plan made without the user's id (a generic plan) may read all of a user's annotations first.
-_NOT_MINE = ~exists(
-    select(literal_column("1"))
-    .where(_A.task_id == _T.id, _A.completed_by_id == bindparam("uid"))
-    .offset(_ZERO)
-)
-# `= false`, not `IS false`: PostgreSQL derives index order only from equalities, so with IS it
-# walked the primary key (through every other project's tasks) instead of `ix_tasks_queue`.
-_UNLABELED = (_T.project_id == bindparam("pid"), _T.is_labeled == false())
-# What the normal rules may hand out: unlabeled and not gold.
-_REGULAR = (*_UNLABELED, _T.is_gold == false())
-_BUILT: dict[tuple[Any, ...], Any] = {}
-Built = TypeVar("Built")
-
-
-def _cached(key: tuple[Any, ...], build: Callable[[], Built]) -> Built:
-    """A statement built once per shape (dialect, rules, exclusion...) and kept, so SQLAlchemy's compiled
-    cache (or `Prepared`'s) finds the same object on every call."""
-    if key not in _BUILT:
-        _BUILT[key] = build()
-    return cast_type(Built, _BUILT[key])
-
-
-_PAUSE = (
-    select(_Z.reason, _Z.verbose_reason)
-    .where(_Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None))
-    .order_by(_Z.id.desc())
-    .limit(_ONE)
-)
-# A literal, not a bind parameter, so the planner matches the partial index's WHERE clause.
-_REJECTED = (
-    select(_A.task_id)
-    .where(
-        _A.completed_by_id == bindparam("uid"),
-        _A.project_id == bindparam("pid"),
-        _A.review_state == literal_column("'rejected'"),
-    )
-    .order_by(_A.task_id)
-    .limit(_ONE)
-)
-_DONE = select(func.count()).where(_A.completed_by_id == bindparam("uid"), _A.project_id == bindparam("pid"))
-
-
-def _ids(dialect: str, column: Any, name: str, negate: bool = False) -> Any:
-    """`column IN (the list bound as name)`. On PostgreSQL one array parameter (`= ANY`): the statement's
-    text, and so its prepared plan, stays the same whatever the list's length (an expanded IN list made
-    a new statement for every length: the queue's choice was parsed and planned anew on most calls).
-    SQLite has no arrays, and its statements are cheap to prepare: the list is expanded there."""
-    if dialect == "postgresql":
-        array = bindparam(name, type_=postgresql.ARRAY(Integer))
-        return column != all_(array) if negate else column == any_(array)
-    param: Any = bindparam(name, expanding=True)
-    return column.not_in(param) if negate else column.in_(param)
-
-
-def _held(dialect: str) -> Select[Any]:
-    return _cached(("held", dialect), lambda: _held_select(dialect))
-
-
-def _held_select(dialect: str) -> Select[Any]:
-    return (
-        select(_T.id)
-        .where(
-            _ids(dialect, _T.id, "leased"),
-            _T.project_id == bindparam("pid"),
-            (_T.is_labeled == false()) | (_T.is_gold == true()),  # a gold task in hand, labeled or not
-            _NOT_MINE,
-        )
-        .order_by(_T.id)
-        .limit(_ONE)
-    )
-
-
-_ASSIGNED = (
-    select(_S.task_id)
-    .where(
-        _S.user_id == bindparam("uid"),
-        _S.project_id == bindparam("pid"),
-        _S.type == literal_column("'AN'"),
-        ~exists().where(_A.task_id == _S.task_id, _A.completed_by_id == bindparam("uid")),
-    )
-    .order_by(_S.task_id)
-    .limit(_ONE)
-)
-_OTHERS_LOCKS = (
-    select(func.count())
-    .select_from(table(TaskLock))
-    .where(_L.task_id == _T.id, _L.expire_at > bindparam("now"), _L.user_id != bindparam("uid"))
-    .scalar_subquery()
-)
-_ROOM = _T.total_annotations + _OTHERS_LOCKS < bindparam("overlap")
-# Ordered by all of `ix_tasks_queue` (project, is_labeled, id), not by id alone (the same order, given the
-# equalities): ordered by id, PostgreSQL walked the primary key, stepping over every labeled task before
-# the first new one (a 20,000-task project, 1,370 rows: 2.2 ms inside the serialized section).
-_CANDIDATE = (
-    select(_T.id).where(*_REGULAR, _NOT_MINE, _ROOM).order_by(_T.project_id, _T.is_labeled, _T.id).limit(_ONE)
-)
-_AFTER_PIVOT = _CANDIDATE.where(_T.id >= bindparam("pivot"))
-# The uniform pivot: the task at or after a random inner id, found on (project_id, inner_id). Not
-# min/max(id) of the unlabeled tasks: PostgreSQL answers those by walking the primary key, through
-# every task of the projects made before this one.
-_PIVOT = (
-    select(_T.id)
-    .where(_T.project_id == bindparam("pid"), _T.inner_id >= bindparam("inner"))
-    .order_by(_T.inner_id)
-    .limit(_ONE)
-)
-# Tasks in progress: walked on `ix_tasks_queue_progress` (project, is_labeled, total DESC, id) in
-# index order, stopping at the first one this annotator may take; then tasks only other people hold
-# leases on (a handful of rows), lowest id first.
-_STARTED = (
-    select(_T.id)
-    .where(*_REGULAR, _T.total_annotations > 0, _NOT_MINE, _ROOM)
-    .order_by(_T.total_annotations.desc(), _T.id)
-    .limit(_ONE)
-)
-
-
-# Other people's leased tasks (a list from the preface), looked up by id like `_held`: joined in
-# one statement, SQLite's planner (without statistics) walks the project's queue index instead.
-def _leased(dialect: str) -> Select[Any]:
-    return _cached(
-        ("leased", dialect),
-        lambda: (
-            select(_T.id)
-            .where(_ids(dialect, _T.id, "leased"), *_REGULAR, _NOT_MINE, _ROOM)
-            .order_by(_T.id)
-            .limit(_ONE)
-        ),
-    )
-
-
-_LEAST_CERTAIN = (
-    select(_P.task_id)
-    .join_from(table(Prediction), table(Task), _T.id == _P.task_id)
-    .where(
-        _P.project_id == bindparam("pid"),
-        _P.score.is_not(None),
-        _T.is_labeled == false(),
-        _T.is_gold == false(),
-        _NOT_MINE,
-        _ROOM,
-    )
-    .order_by(_P.score, _P.task_id)
-    .limit(_ONE)
-)
-# A gold task this annotator has not done, on the partial `ix_tasks_gold` (`is_gold = true` as its WHERE).
-_GOLD = (
-    select(_T.id)
-    .where(_T.project_id == bindparam("pid"), _T.is_gold == true(), _NOT_MINE)
-    .order_by(_T.id)
-    .limit(_ONE)
-)
-_DROP_MINE = delete(table(TaskLock)).where(_L.task_id == bindparam("tid"), _L.user_id == bindparam("uid"))
-
-
-# The labeling screen prefetches the task after the one on screen: it asks `next` excluding the task
-# it shows (which it holds a lease on), so it gets the following task leased too. The variants are
-# built apart so the everyday statements stay the simplest ones.
-_EXCLUDABLE = {
-    id(s): col
-    for s, col in (
-        (_REJECTED, _A.task_id),
-        (_ASSIGNED, _S.task_id),
-        (_CANDIDATE, _T.id),
-        (_AFTER_PIVOT, _T.id),
-        (_STARTED, _T.id),
-        (_LEAST_CERTAIN, _P.task_id),
-        (_GOLD, _T.id),
-    )
-}
-
-
-def _excepting(dialect: str, stmt: Select[Any]) -> Select[Any]:
-    """`stmt` without the tasks bound as `exclude`."""
-    column = _EXCLUDABLE[id(stmt)]
-    return _cached(("except", dialect, id(stmt)), lambda: stmt.where(_ids(dialect, column, "exclude", True)))
-
-
-def _first(conn: Connection, stmt: Select[Any], params: dict[str, Any], skip: list[int]) -> int | None:
-    if skip:
-        value = conn.execute(_excepting(conn.dialect.name, stmt), {**params, "exclude": skip}).scalar()
-    else:
-        value = conn.execute(stmt, params).scalar()
-    return None if value is None else int(value)
-
+_Z = table(Pause).c
 
 # What `next` reads of this user's own rows before choosing, as ONE statement (one round trip instead of
 # four): the pause, the first rejected annotation, and the live leases, tagged by kind. With overlap > 1
@@ -311,12 +96,14 @@ _NULL_ID = cast(null(), Integer)
 
 
 def _preface(dialect: str, skip: bool, all_leases: bool) -> Any:
-    return _cached(("preface", dialect, skip, all_leases), lambda: _preface_select(dialect, skip, all_leases))
+    return choice.cached(
+        ("preface", dialect, skip, all_leases), lambda: _preface_select(dialect, skip, all_leases)
+    )
 
 
 def _preface_select(dialect: str, skip: bool, all_leases: bool) -> Any:
-    pause = _PAUSE.subquery()
-    rejected = (_excepting(dialect, _REJECTED) if skip else _REJECTED).subquery()
+    pause = choice.PAUSE.subquery()
+    rejected = (choice.excepting(dialect, choice.REJECTED) if skip else choice.REJECTED).subquery()
     if all_leases:
         kind: Any = case(
             (_L.user_id == bindparam("uid"), literal_column(str(MINE))), else_=literal_column(str(OTHERS))
@@ -377,8 +164,7 @@ def _read_preface(conn: Connection, params: dict[str, Any], skip: list[int], all
 # The section's lock, and for the rest of the transaction (the choice) the generic plan: PostgreSQL otherwise
 # planned the choice anew on every call (0.8 ms of each, inside the section), as its generic plan looked
 # dearer than the custom ones. That plan holds at any size because every walk is bounded by its index
-# order and a LIMIT written into the SQL (`_ONE`), and each test of a candidate is a probe per row
-# (`_NOT_MINE`); JIT is off, as the choice is far too short to repay compiling (bench/RESULTS.md, session 9).
+# order and a LIMIT written into the SQL, and each test of a candidate is a probe per row (services/choice.py); JIT is off, as the choice is far too short to repay compiling (bench/RESULTS.md, session 9).
 _SECTION = Prepared(
     select(
         func.pg_advisory_xact_lock(bindparam("ns", type_=Integer), bindparam("pid", type_=Integer)),
@@ -386,72 +172,6 @@ _SECTION = Prepared(
         func.set_config("jit", "off", True),
     )
 )
-
-
-def _shape(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> tuple[Any, ...]:
-    return (dialect, rules.assignment_only, rules.overlap > 1, leased, rules.sampling, skip)
-
-
-def _prepared_plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> Prepared:
-    key = ("prepared", *_shape(dialect, rules, leased, skip))
-    return _cached(key, lambda: Prepared(_plan(dialect, rules, leased, skip)))
-
-
-def _plan(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> Any:
-    """Rules 5 to 7 and the lease as ONE statement, so the section serialized per project is a
-    single round trip (each one there also waits for the GIL in a busy server process).
-
-    Each rule is a branch (`... LIMIT 1`, a bounded index walk), in the rules' order; the first that finds
-    a task wins (`_leasing`), and `INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING` leases it
-    (or renews this user's lease on it). Built once per shape (dialect, sampling, overlap > 1,
-    manual mode, leases to prefer, an exclusion) and kept.
-    """
-    return _cached(
-        ("plan", *_shape(dialect, rules, leased, skip)), lambda: _plan_of(dialect, rules, leased, skip)
-    )
-
-
-def _plan_of(dialect: str, rules: distribution.Rules, leased: bool, skip: bool) -> Any:
-    branches: list[Select[Any]] = [_ASSIGNED]
-    if not rules.assignment_only:
-        if rules.overlap > 1:
-            branches += [_STARTED, _leased(dialect)] if leased else [_STARTED]
-        if rules.sampling == "Uniform sampling":
-            branches.append(_AFTER_PIVOT)
-        elif rules.sampling == "Uncertainty sampling":
-            branches.append(_LEAST_CERTAIN)
-        branches.append(_CANDIDATE)
-    return _leasing(dialect, branches, skip)
-
-
-def _leasing(dialect: str, branches: list[Select[Any]], skip: bool) -> Any:
-    """`INSERT INTO task_locks SELECT` the first id of the first branch that has one.
-
-    The branches are the arguments of one COALESCE of scalar subqueries, which both databases evaluate
-    left to right and stop at the first non-NULL: the branches after the one that finds a task never run
-    (a UNION ordered by rank ran every branch, inside the serialized section)."""
-    firsts = []
-    for branch in branches:
-        # `_leased` has no variant: excluded ids are left out of its list by the caller.
-        chosen = _excepting(dialect, branch) if skip and id(branch) in _EXCLUDABLE else branch
-        firsts.append(chosen.scalar_subquery())
-    # OFFSET 0 keeps the subquery whole: flattened into the outer query, its one column was computed
-    # twice (the row and the IS NOT NULL), every branch run twice.
-    first = func.coalesce(*firsts) if len(firsts) > 1 else firsts[0]
-    pick = select(first.label("id")).offset(_ZERO).subquery()
-    rows = select(pick.c.id, bindparam("uid"), bindparam("expire", type_=_L.expire_at.type)).where(
-        pick.c.id.is_not(None)
-    )
-    module = postgresql if dialect == "postgresql" else sqlite
-    insert = module.insert(table(TaskLock)).from_select(["task_id", "user_id", "expire_at"], rows)
-    return insert.on_conflict_do_update(
-        index_elements=["task_id", "user_id"], set_={"expire_at": insert.excluded.expire_at}
-    ).returning(_L.task_id)
-
-
-def _gold_plan(dialect: str, skip: bool) -> Any:
-    """The gold branch and its lease, built once per dialect and exclusion."""
-    return _cached(("gold", dialect, skip), lambda: _leasing(dialect, [_GOLD], skip))
 
 
 def _wants_gold(conn: Connection, db: Session, project: Project, user: User) -> tuple[bool, bool]:
@@ -519,11 +239,18 @@ def next_task(
         # A task on screen (excluded, still leased) counts towards the limit: the labeling screen's
         # prefetch must not hand out one task more than the annotator may finish.
         in_hand = len(seen.mine) - len(mine)
-        held = conn.execute(_held(conn.dialect.name), {**params, "leased": mine}).scalar() if mine else None
+        held = (
+            conn.execute(choice.held(conn.dialect.name), {**params, "leased": mine}).scalar()
+            if mine
+            else None
+        )
         if held is not None:
             db.commit()
             return int(held)
-        if rules.limit is not None and (conn.execute(_DONE, params).scalar() or 0) + in_hand >= rules.limit:
+        if (
+            rules.limit is not None
+            and (conn.execute(choice.DONE, params).scalar() or 0) + in_hand >= rules.limit
+        ):
             raise NotFound(
                 f"you have reached the annotation limit of this project ({rules.limit} tasks)",
                 {"annotation_limit_count": [str(rules.limit)]},
@@ -552,7 +279,7 @@ def _next_regular(
     conn = db.connection()
     if not rules.assignment_only and rules.sampling == "Uniform sampling":
         inner = random.randint(1, max(project.last_inner_id, 1))  # spreading work, not a secret
-        pivot = conn.execute(_PIVOT, {**params, "inner": inner}).scalar()
+        pivot = conn.execute(choice.PIVOT, {**params, "inner": inner}).scalar()
         params["pivot"] = int(pivot) if pivot is not None else 2**31 - 1  # past every id: wrap
     begin_write(db)
     conn = db.connection()
@@ -564,11 +291,11 @@ def _next_regular(
     dialect = conn.dialect.name
     if dialect == "postgresql":  # lock, choice and commit in one round trip
         section = {"ns": ADVISORY_QUEUE, "pid": project.id}
-        plan = _prepared_plan(dialect, rules, bool(others), bool(skip))
+        plan = choice.prepared_plan(dialect, rules, bool(others), bool(skip))
         rows = run_and_commit(db, [(_SECTION, section), (plan, params)])
         db.commit()
         return int(rows[0][0]) if rows else None
-    task_id = conn.execute(_plan(dialect, rules, bool(others), bool(skip)), params).scalar()
+    task_id = conn.execute(choice.plan(dialect, rules, bool(others), bool(skip)), params).scalar()
     db.commit()
     return None if task_id is None else int(task_id)
 
@@ -589,7 +316,7 @@ def _next_gold(
     if skip:
         params["exclude"] = skip
     params["expire"] = expire
-    task_id = conn.execute(_gold_plan(conn.dialect.name, bool(skip)), params).scalar()
+    task_id = conn.execute(choice.gold_plan(conn.dialect.name, bool(skip)), params).scalar()
     if task_id is not None:
         db.commit()
         return int(task_id)
@@ -618,7 +345,7 @@ def exclusion(text: str | None) -> list[int]:
     return [int(p) for p in parts]
 
 
-_RELEASE = Prepared(_DROP_MINE)
+_RELEASE = Prepared(choice.DROP_MINE)
 _PAUSED = Prepared(
     select(_Z.reason, _Z.verbose_reason).where(
         _Z.project_id == bindparam("pid"), _Z.user_id == bindparam("uid"), _Z.deleted_at.is_(None)
