@@ -4,19 +4,15 @@
 // visible in one place; the time <-> pixel mapping of the current view lives here too.
 
 import { regionsOf } from "../spans.js";
+import { TagState } from "../tagstate.js";
 import { validSegment } from "./lanes.js";
 
 const WAVE_HEIGHT = 128;
 
-export class AudioState {
+export class AudioState extends TagState {
   constructor(ctx) {
-    const { store, schema, tag, editor } = ctx;
-    this.ctx = ctx;
-    this.store = store;
-    this.schema = schema;
-    this.tag = tag;
-    this.editor = editor;
-    this.name = tag.name;
+    super(ctx);
+    const { tag } = ctx;
     this.url = ctx.value(tag.value || `$${tag.value_key}`);
     // Label Studio's attributes, whatever their case: defaultSpeed, defaultZoom, defaultVolume, height,
     // hotkey (play/pause), and the older zoom/speed/volume="false" that hide those controls.

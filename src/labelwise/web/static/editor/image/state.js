@@ -4,16 +4,12 @@
 // this one object instead of a closure's variables, so what is shared is visible in one place.
 
 import * as S from "../tags/shapes.js";
+import { TagState } from "../tagstate.js";
 
-export class ImageState {
+export class ImageState extends TagState {
   constructor(ctx) {
-    const { tag, store, schema, editor } = ctx;
-    this.ctx = ctx;
-    this.tag = tag;
-    this.store = store;
-    this.schema = schema;
-    this.editor = editor;
-    this.name = tag.name;
+    super(ctx);
+    const { tag } = ctx;
     this.isList = !!tag.value_list_key;
     const raw = this.isList ? ctx.value(`$${tag.value_list_key}`) : ctx.value(tag.attrs.value);
     this.urls = (this.isList ? (Array.isArray(raw) ? raw : []) : [raw]).map((u) => (typeof u === "string" ? u : u && typeof u === "object" && typeof u.url === "string" ? u.url : ""));
