@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -112,16 +111,24 @@ def target(db: Session, task_id: int, writer: User | None = None) -> Target:
         row = _TARGET_FOR.run(db, {"tid": task_id, "uid": writer.id})
     if not row:
         raise NotFound(f"task {task_id} not found")
-    project_id, data, config, enable_empty, show_skip, is_gold, settings = row[0][:7]
-    found = Target(
-        task_id, project_id, data, config, bool(enable_empty), bool(show_skip), bool(is_gold), settings
+    project_id, data, config, enable_empty, show_skip, is_gold, settings, *extra = row[0]
+    pause = None
+    if writer is not None:
+        role, reason, verbose = extra
+        policies.remember_role(db, writer.id, project_id, role)
+        pause = (reason, verbose) if reason is not None else None
+    return Target(
+        task_id,
+        project_id,
+        data,
+        config,
+        bool(enable_empty),
+        bool(show_skip),
+        bool(is_gold),
+        settings,
+        checked_for=writer.id if writer is not None else None,
+        pause=pause,
     )
-    if writer is None:
-        return found
-    role, reason, verbose = row[0][7:]
-    policies.remember_role(db, writer.id, project_id, role)
-    pause = (reason, verbose) if reason is not None else None
-    return dataclasses.replace(found, checked_for=writer.id, pause=pause)
 
 
 def _may_write(db: Session, target: Target, user: User, cancelled: bool) -> None:

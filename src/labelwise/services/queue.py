@@ -186,8 +186,7 @@ def _wants_gold(conn: Connection, db: Session, project: Project, user: User) -> 
     return rate > 0 and random.random() < rate, False  # mixing work, not a secret
 
 
-def _params(project: Project, user: User) -> dict[str, Any]:
-    rules = distribution.rules(project)
+def _params(project: Project, user: User, rules: distribution.Rules) -> dict[str, Any]:
     return {"uid": user.id, "pid": project.id, "now": datetime.now(UTC), "overlap": rules.overlap}
 
 
@@ -197,7 +196,7 @@ def look(db: Session, project: Project, user: User, exclude: Collection[int] = (
     out. Nothing of it reaches the caller before `next_task`, which runs only once the check passed."""
     rules = distribution.rules(project)
     all_leases = rules.overlap > 1 and not rules.assignment_only
-    seen = _read_preface(db.connection(), _params(project, user), sorted(set(exclude)), all_leases)
+    seen = _read_preface(db.connection(), _params(project, user, rules), sorted(set(exclude)), all_leases)
     policies.remember_role(db, user.id, project.id, seen.role)
     return seen
 
@@ -222,7 +221,7 @@ def next_task(
     """
     rules = distribution.rules(project)
     conn = db.connection()
-    params = _params(project, user)
+    params = _params(project, user, rules)
     now: datetime = params["now"]
     skip = sorted(set(exclude))
     all_leases = rules.overlap > 1 and not rules.assignment_only
