@@ -325,8 +325,14 @@ def test_assign_and_unassign_selected_tasks(page: Page, api: httpx.Client) -> No
         return {t["id"]: t["assignees"] for t in listed}
 
     assert assignees() == {ids[0]: [person], ids[1]: [], ids[2]: [person]}
-    page.check(f"#dm-body tr[data-task-id='{ids[0]}'] input[type=checkbox]")
+    # The table reloads after an assignment and clears the selection: wait for it, or the next check lands
+    # on a row about to be replaced.
+    first = page.locator(f"#dm-body tr[data-task-id='{ids[0]}'] input[type=checkbox]")
+    expect(first).not_to_be_checked()
+    first.check()
     page.click("#dm-bulk [data-action='assign-selected']")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#dm-assign-count")).to_have_text("1 task selected.")
     dialog.get_by_label("assignee@example.com (annotator)").check()
     dialog.locator("#dm-unassign").click()
     expect(page.locator("#dm-notice")).to_contain_text("Unassigned: 1")

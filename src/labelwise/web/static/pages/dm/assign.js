@@ -15,6 +15,7 @@ function personBox(member) {
 // Resolves to `{message, changed}` (what to tell the user, whether tasks changed), or null when cancelled.
 // `body` carries the selection (`selectedItems`, and `filters` when everything matching is selected).
 export async function assignDialog(dialog, { projectId, count, body }) {
+  if (dialog.open) return null; // a second click while it is open would rebuild the list under the user
   const people = dialog.querySelector("#dm-assign-people");
   const members = await get(`/api/projects/${projectId}/members`);
   for (const node of people.querySelectorAll("label")) node.remove();
@@ -24,7 +25,7 @@ export async function assignDialog(dialog, { projectId, count, body }) {
     people.append(none);
   }
   for (const m of members) people.append(personBox(m));
-  dialog.querySelector("#dm-assign-count").textContent = `${count.toLocaleString()} tasks selected.`;
+  dialog.querySelector("#dm-assign-count").textContent = `${count.toLocaleString()} task${count === 1 ? "" : "s"} selected.`;
   dialog.showModal();
   const verdict = await new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue), { once: true }));
   if (verdict !== "assign" && verdict !== "unassign") return null;
