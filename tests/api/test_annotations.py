@@ -124,3 +124,58 @@ def test_next_hands_a_task_to_as_many_people_as_the_overlap(client: TestClient, 
     task = client.get(f"/api/tasks/{ids[0]}").json()
     assert task["is_labeled"] and task["total_annotations"] == 2
     assert client.get(f"/api/projects/{pid}/next", headers=a).json()["id"] == ids[1]
+
+
+def _trail(db: Session, tid: int) -> dict[str, object]:
+    """What a submit leaves in the tables beside its annotation (read straight from the database)."""
+    from sqlalchemy import select
+
+    from labelwise.db.models import Activity, AnnotationHistory, Draft, Task, TaskLock
+
+    db.rollback()  # a fresh snapshot: SQLite's would still be the one of the last read
+    task = db.get(Task, tid)
+    assert task is not None
+    return {
+        "history": [
+            (h.action, h.result, h.was_cancelled)
+            for h in db.scalars(select(AnnotationHistory).where(AnnotationHistory.task_id == tid))
+        ],
+        "leases": db.scalars(select(TaskLock.user_id).where(TaskLock.task_id == tid)).all(),
+        "drafts": db.scalars(select(Draft.id).where(Draft.task_id == tid)).all(),
+        "activity": [
+            (a.action, a.object_id, a.detail)
+            for a in db.scalars(
+                select(Activity).where(
+                    Activity.action == "annotation.created", Activity.project_id == task.project_id
+                )
+            )
+        ],
+        "counts": (task.total_annotations, task.cancelled_annotations, task.is_labeled),
+    }
+
+
+def test_a_submit_writes_its_history_counters_lease_draft_and_activity_together(
+    client: TestClient, db: Session
+) -> None:
+    # On PostgreSQL these writes are one statement (services/submit_write.py), on SQLite one at a time.
+    pid = make_project(client)
+    first, second = _tasks(client, pid, 2)
+    assert client.get(f"/api/projects/{pid}/next").json()["id"] == first  # leased to the caller
+    assert client.post(f"/api/tasks/{first}/drafts", json={"result": [choice("neg")]}).status_code == 201
+    before = _trail(db, first)
+    assert before["leases"] and before["drafts"] and before["history"] == []
+    ann = client.post(f"/api/tasks/{first}/annotations", json={"result": [choice("pos")]}).json()
+    assert _trail(db, first) == {
+        "history": [("submitted", [choice("pos")], False)],
+        "leases": [],
+        "drafts": [],
+        "activity": [("annotation.created", ann["id"], {"task": first})],
+        "counts": (1, 0, True),
+    }
+    skip = client.post(f"/api/tasks/{second}/annotations", json={"result": [], "was_cancelled": True}).json()
+    after = _trail(db, second)
+    assert after["history"] == [("skipped", [], True)] and after["counts"] == (0, 1, False)
+    assert ("annotation.created", skip["id"], {"task": second}) in after["activity"]
+    project = client.get(f"/api/projects/{pid}").json()
+    assert project["total_annotations_number"] == 1 and project["skipped_annotations_number"] == 1
+    assert project["num_tasks_with_annotations"] == 1

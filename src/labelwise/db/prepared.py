@@ -62,6 +62,11 @@ def _link(db: Session) -> tuple[Dialect, Any]:
     return link[1], link[2]
 
 
+def dialect_of(db: Session) -> str:
+    """The name of the session's dialect ("postgresql", "sqlite"), from its transaction's cached link."""
+    return _link(db)[0].name
+
+
 try:  # PostgreSQL's driver; SQLite's cursors have no result object
     from psycopg.pq import ExecStatus
 

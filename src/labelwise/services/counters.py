@@ -16,6 +16,7 @@ live in `_labeled`, evaluated by the database inside each counter UPDATE. With d
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ColumnElement, bindparam, case, false, func, or_, select, update
@@ -52,7 +53,8 @@ def requires_review(project: Project) -> bool:
     return (project.settings or {}).get("require_review") is True
 
 
-_BUMP_TASK = Prepared(
+# The task's half of a new annotation (also fused into the PostgreSQL submit, `submit_write`).
+BUMP_TASK = (
     update(table(Task))
     .where(_T.id == bindparam("tid"))
     .values(
@@ -65,6 +67,7 @@ _BUMP_TASK = Prepared(
     )
     .returning(_T.project_id, _T.total_annotations)
 )
+_BUMP_TASK = Prepared(BUMP_TASK)
 _BUMP_REVIEWS = Prepared(
     update(table(Task))
     .where(_T.id == bindparam("tid"))
@@ -121,17 +124,19 @@ def task_counts_changed(
     if not d_total and not d_cancelled:
         return None
     now = utcnow()
-    [(project_id, total)] = _BUMP_TASK.run(
-        db, {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now, "early": early, **_FLAG}
-    )
+    [(project_id, total)] = _BUMP_TASK.run(db, task_bump(task_id, d_total, d_cancelled, now, early))
+    return int(total), project_bump(project_id, int(total), d_total, d_cancelled, now)
+
+
+def task_bump(task_id: int, d_total: int, d_cancelled: int, now: datetime, early: bool) -> dict[str, Any]:
+    """The parameters of `BUMP_TASK`."""
+    return {"tid": task_id, "dt": d_total, "dc": d_cancelled, "now": now, "early": early, **_FLAG}
+
+
+def project_bump(project_id: int, total: int, d_total: int, d_cancelled: int, now: datetime) -> ProjectBump:
+    """The project's half, from the task's new count `total` (a task with its first annotation counts)."""
     had, has = total - d_total > 0, total > 0
-    return int(total), {
-        "pid": project_id,
-        "dt": d_total,
-        "dc": d_cancelled,
-        "dw": int(has) - int(had),
-        "now": now,
-    }
+    return {"pid": project_id, "dt": d_total, "dc": d_cancelled, "dw": int(has) - int(had), "now": now}
 
 
 def project_counts_changed(db: Session, bump: ProjectBump | None) -> int | None:
