@@ -37,12 +37,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
 from bench import pg_cluster  # noqa: E402
-
-CONFIG = (
-    '<View><Text name="text" value="$text"/>'
-    '<Choices name="c" toName="text"><Choice value="a"/><Choice value="b"/></Choices></View>'
-)
-RESULT = [{"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["a"]}}]
+from bench.choices_project import CONFIG, RESULT  # noqa: E402
 
 
 class Inline(Executor):

@@ -24,17 +24,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
+from bench.choices_project import CONFIG, RESULT  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from labelwise.db import migrate  # noqa: E402
 from labelwise.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from labelwise.services import annotations, members, projects, queue, users  # noqa: E402
 
-CONFIG = (
-    '<View><Text name="text" value="$text"/>'
-    '<Choices name="c" toName="text"><Choice value="a"/><Choice value="b"/></Choices></View>'
-)
-RESULT = [{"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["a"]}}]
 SAMPLINGS = ("Sequential sampling", "Uniform sampling", "Uncertainty sampling")
 
 

@@ -260,15 +260,10 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
         "created_at": now,
         "updated_at": now,
     }
-    ann: dict[str, Any]
-    bump: counters.ProjectBump | None
     if dialect_of(db) == "postgresql" and not settling.active(target.settings):
         # The annotation, history, task counters, lease, draft and activity in one statement (`submit_write`).
-        ann_id, now_total = submit_write.submit(db, values, target.task_id, user.id, False)
-        d_total = 0 if cancelled else 1
-        total: int | None = now_total
-        bump = counters.project_bump(target.project_id, now_total, d_total, 1 - d_total, now)
-        ann = {"id": ann_id, **values}
+        ann_id, (total, bump) = submit_write.submit(db, values)
+        ann: dict[str, Any] = {"id": ann_id, **values}
     else:
         [(ann_id,)] = _INSERT.run(db, values)
         ann = {"id": ann_id, **values}
@@ -277,13 +272,14 @@ def create(db: Session, target: Target, user: User, body: dict[str, Any]) -> dic
         changed = counters.task_counts_changed(
             db, target.task_id, 0 if cancelled else 1, 1 if cancelled else 0, early
         )
-        total, bump = changed if changed is not None else (None, None)
+        assert changed is not None  # a submit always moves one of the two counts
+        total, bump = changed
         queue.release(db, target.task_id, user.id)
         _DELETE_DRAFTS.run(db, {"tid": target.task_id, "uid": user.id})
         activity.record(
             db, user, submit_write.ACTION, "annotation", ann_id, {"task": target.task_id}, target.project_id
         )
-    if not cancelled and total is not None and total >= 2:  # one vote has nothing to agree with
+    if not cancelled and total >= 2:  # one vote has nothing to agree with
         task_agreement.refresh(db, target.task_id, target.label_config)
     # A ground truth given with a new annotation is Label Studio's flag only (imports and the SDK send it
     # with ordinary work); a task becomes gold when a manager marks it or promotes an annotation.

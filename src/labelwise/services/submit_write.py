@@ -59,23 +59,30 @@ HISTORY_COLUMNS = (
 )
 DROP_DRAFTS = _D.delete().where(_D.c.task_id == bindparam("tid"), _D.c.user_id == bindparam("uid"))
 ACTION = "annotation.created"
+# The new annotation's columns its history row copies, in the order of HISTORY_COLUMNS after the id (its
+# author is the history row's user, its `last_action` the history's action: `submitted` or `skipped`).
+_FROM_NEW = (
+    "task_id",
+    "project_id",
+    "completed_by_id",
+    "last_action",
+    "result",
+    "was_cancelled",
+    "ground_truth",
+    "lead_time",
+    "created_at",
+)
 
 
 def _fused() -> Prepared:
     a = (
         insert(_A)
         .values({c: bindparam(c, type_=_A.c[c].type) for c in COLUMNS})
-        .returning(*(_A.c[c] for c in ("id", "task_id", "project_id", "completed_by_id", "last_action")))
-        .returning(*(_A.c[c] for c in ("result", "was_cancelled", "ground_truth", "lead_time", "created_at")))
+        .returning(*(_A.c[c] for c in ("id", *_FROM_NEW)))
         .cte("a")
     )
-    # Label Studio's history actions are the submit's own: `submitted`, or `skipped`.
     history = insert(_H).from_select(
-        HISTORY_COLUMNS,
-        select(
-            a.c.id, a.c.task_id, a.c.project_id, a.c.completed_by_id, a.c.last_action, a.c.result
-        ).add_columns(a.c.was_cancelled, a.c.ground_truth, a.c.lead_time, a.c.created_at),
-        include_defaults=False,
+        HISTORY_COLUMNS, select(a.c.id, *(a.c[c] for c in _FROM_NEW)), include_defaults=False
     )
     trail = insert(table(Activity)).from_select(
         ("created_at", "user_id", "project_id", "action", "object_type", "object_id", "detail"),
@@ -106,17 +113,18 @@ def _fused() -> Prepared:
 _SUBMIT = _fused()
 
 
-def submit(db: Session, values: dict[str, Any], task_id: int, user_id: int, early: bool) -> tuple[int, int]:
-    """Write the annotation `values` (every one of `COLUMNS`) with the rest of the submit; the new
-    annotation's id and the task's new count of submitted annotations come back."""
-    cancelled = bool(values["was_cancelled"])
+def submit(db: Session, values: dict[str, Any]) -> tuple[int, tuple[int, counters.ProjectBump]]:
+    """Write the annotation `values` (every one of `COLUMNS`) with the rest of the submit. Back come the new
+    annotation's id and, as `counters.task_counts_changed` gives them, the task's new count of submitted
+    annotations and the project's half of the counters. Never settles early: dynamic overlap goes the
+    one-by-one way."""
+    task_id, project_id, now = values["task_id"], values["project_id"], values["updated_at"]
+    d_total = 0 if values["was_cancelled"] else 1
     params = {
         **values,
-        **counters.task_bump(
-            task_id, 0 if cancelled else 1, 1 if cancelled else 0, values["updated_at"], early
-        ),
-        "uid": user_id,
+        **counters.task_bump(task_id, d_total, 1 - d_total, now, False),
+        "uid": values["completed_by_id"],
         "detail": {"task": task_id},
     }
     [(ann_id, total)] = _SUBMIT.run(db, params)
-    return int(ann_id), int(total)
+    return int(ann_id), (int(total), counters.project_bump(project_id, int(total), d_total, 1 - d_total, now))
